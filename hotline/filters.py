@@ -1,0 +1,96 @@
+"""What the user has selected. Immutable and hashable, so query results can be cached on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+
+from hotline import geography
+
+# Filter field -> the dimension of the signal table it selects on.
+FIELD_DIMENSION: dict[str, str] = {
+    "states": "state",
+    "trafficking_types": "trafficking_type",
+    "genders": "gender",
+    "age_groups": "age_group",
+    "citizenships": "citizenship",
+    "methods": "method",
+    "callers": "caller",
+}
+DIMENSION_FIELD = {dimension: field for field, dimension in FIELD_DIMENSION.items()}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A selection of signals. Empty selections mean "all"; values are canonical schema values.
+
+    `regions` (US census regions) and `states` combine: with both, only the listed states inside
+    those regions; with regions alone, every state in them.
+    """
+
+    years: tuple[int, int] | None = None
+    regions: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    trafficking_types: tuple[str, ...] = ()
+    genders: tuple[str, ...] = ()
+    age_groups: tuple[str, ...] = ()
+    citizenships: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    callers: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Accept lists and sets from callers but store sorted tuples: equal selections hash alike.
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name == "years":
+                if value is not None:
+                    first, last = (int(v) for v in value)
+                    object.__setattr__(self, "years", (min(first, last), max(first, last)))
+            elif isinstance(value, str):
+                object.__setattr__(self, field.name, (value,))
+            else:
+                object.__setattr__(self, field.name, _ordered(value))
+
+    def geography(self) -> tuple[str, ...]:
+        """The selected state codes, after combining regions and states; () means all."""
+        if not self.regions:
+            return self.states
+        in_regions = set(geography.states_in_regions(self.regions))
+        if self.states:
+            return tuple(s for s in self.states if s in in_regions)
+        return tuple(sorted(in_regions))
+
+    def selection(self, dimension: str) -> tuple:
+        """Selected values of one dimension; () means all."""
+        if dimension == "state":
+            return self.geography()
+        if dimension == "year":
+            return self.years or ()
+        return getattr(self, DIMENSION_FIELD[dimension]) if dimension in DIMENSION_FIELD else ()
+
+    def without(self, dimension: str) -> Filters:
+        """The same selection with one dimension left open: how a chart shows all of its own values."""
+        if dimension == "year":
+            return replace(self, years=None)
+        if dimension == "state":
+            return replace(self, states=(), regions=())
+        return replace(self, **{DIMENSION_FIELD[dimension]: ()})
+
+    def toggle(self, dimension: str, value: str) -> Filters:
+        """Add a value to a dimension's selection, or remove it if already there (a click on a chart)."""
+        if dimension == "year":
+            year = int(value)
+            return replace(self, years=None if self.years == (year, year) else (year, year))
+        field = DIMENSION_FIELD[dimension]
+        current = getattr(self, field)
+        chosen = tuple(v for v in current if v != value) if value in current else current + (value,)
+        return replace(self, **{field: chosen})
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+
+def _ordered(values: Iterable[str] | None) -> tuple[str, ...]:
+    if not values:
+        return ()
+    return tuple(sorted({str(v) for v in values}))

@@ -1,0 +1,160 @@
+"""Turn a raw table (text cells, any accepted spelling) into the canonical signal table.
+
+Every check reports the first offending rows; nothing is returned unless every cell is valid,
+so a file is either loaded whole or not at all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hotline import geography
+from hotline.errors import DataError
+from hotline.schema import (
+    CATEGORY_VALUES,
+    COLUMN_ALIASES,
+    MISSING_TOKENS,
+    MISSING_VALUE,
+    UNKNOWN_STATE,
+    VALUE_LOOKUP,
+    token,
+)
+
+FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+def canonical_columns(file: str, columns: list[str]) -> dict[str, str]:
+    """Map the file's column names to canonical names; unknown extra columns are ignored."""
+    lookup = {token(alias): canonical for canonical, aliases in COLUMN_ALIASES.items() for alias in aliases}
+    mapping: dict[str, str] = {}
+    for column in columns:
+        canonical = lookup.get(token(column))
+        if canonical is None:
+            continue
+        if canonical in mapping.values():
+            first = next(src for src, dst in mapping.items() if dst == canonical)
+            raise DataError(file, f"both '{first}' and '{column}' mean '{canonical}'; keep one", column=column)
+        mapping[column] = canonical
+    present = set(mapping.values())
+    for required in ("year", "trafficking_type"):
+        if required not in present:
+            raise DataError(
+                file,
+                f"required column '{required}' is missing",
+                hint=f"Columns found: {', '.join(map(str, columns))}",
+            )
+    if ("state" in present) == ("country" in present):
+        raise DataError(file, "the table needs exactly one geography column, 'state' or 'country'")
+    if "country" in present:
+        raise DataError(file, "country-level data are not supported yet; this version maps US states", column="country")
+    return mapping
+
+
+def normalize(raw: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Validate and convert a raw text table into the canonical table (categoricals, integer counts)."""
+    mapping = canonical_columns(file, [str(c) for c in raw.columns])
+    # Errors name the column as the file spells it, so the user can find it.
+    name = {canonical: str(original) for original, canonical in mapping.items()}
+    source = raw.rename(columns=mapping)[list(mapping.values())]
+    out: dict[str, pd.Series] = {}
+    out["year"] = _integers(source["year"], file, name["year"], low=MIN_YEAR, high=MAX_YEAR).astype(np.int16)
+    if "month" in source:
+        out["month"] = _integers(source["month"], file, name["month"], low=1, high=12, allow_missing=True)
+    out["state"] = _states(source["state"], file, name["state"])
+    for dimension in CATEGORY_VALUES:
+        if dimension in source:
+            out[dimension] = _categories(source[dimension], file, dimension, name[dimension])
+    if "count" in source:
+        out["count"] = _integers(source["count"], file, name["count"], low=0, high=None).astype(np.int64)
+    else:
+        out["count"] = pd.Series(np.ones(len(source), dtype=np.int64), index=source.index)
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def _distinct(series: pd.Series) -> tuple[np.ndarray, list[str | None]]:
+    """Codes and distinct values as stripped text (None for blank): checks run once per distinct value."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts = [None if pd.isna(u) else str(u).strip() for u in uniques]
+    texts = [None if t is None or t.lower() in _BLANKS else t for t in texts]
+    return codes, texts
+
+
+_BLANKS = frozenset({"", "na", "n/a", "nan", "none", "null", "missing", "-99", "<na>"})
+
+
+def _fail(file: str, column: str, problem: str, series: pd.Series, bad_rows: np.ndarray, hint: str | None = None):
+    positions = np.flatnonzero(bad_rows)
+    raise DataError(
+        file,
+        problem,
+        column=column,
+        value=series.iloc[positions[0]],
+        rows=[int(p) + FIRST_DATA_ROW for p in positions[:5]],
+        total_rows=len(positions),
+        hint=hint,
+    )
+
+
+def _check(file, column, problem, series, codes, bad_distinct: list[bool], hint=None) -> None:
+    bad = np.flatnonzero(bad_distinct)
+    if len(bad):
+        _fail(file, column, problem, series, np.isin(codes, bad), hint)
+
+
+def _integers(series: pd.Series, file: str, column: str, *, low: int, high: int | None, allow_missing: bool = False):
+    codes, texts = _distinct(series)
+    missing = [t is None for t in texts]
+    if not allow_missing:
+        missing_rows = codes < 0
+        if missing_rows.any() or any(missing):
+            bad = missing_rows | np.isin(codes, np.flatnonzero(missing))
+            _fail(file, column, "a value is missing", series, bad)
+    numbers: list[float | None] = []
+    for text in texts:
+        try:
+            numbers.append(None if text is None else float(text.replace(",", "")))
+        except ValueError:
+            numbers.append(float("nan"))
+    _check(file, column, "expected a whole number", series, codes, [n is not None and np.isnan(n) for n in numbers])
+    _check(file, column, "expected a whole number, not a fraction", series, codes,
+           [n is not None and n != round(n) for n in numbers])
+    bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
+    _check(file, column, f"expected a number {bound}", series, codes,
+           [n is not None and (n < low or (high is not None and n > high)) for n in numbers])
+    if allow_missing:
+        values = pd.array([None if n is None else int(n) for n in numbers] + [None], dtype="Int64")
+        return pd.Series(values[np.where(codes < 0, len(numbers), codes)], index=series.index)
+    values = np.array([int(n) for n in numbers], dtype=np.int64)
+    return pd.Series(values[codes], index=series.index)
+
+
+def _categories(series: pd.Series, file: str, dimension: str, column: str) -> pd.Series:
+    values = CATEGORY_VALUES[dimension]
+    lookup = VALUE_LOOKUP[dimension]
+    codes, texts = _distinct(series)
+    canonical = [MISSING_VALUE[dimension] if t is None else lookup.get(token(t)) for t in texts]
+    canonical = [
+        MISSING_VALUE[dimension] if c is None and t is not None and token(t) in MISSING_TOKENS else c
+        for c, t in zip(canonical, texts)
+    ]
+    _check(file, column, "unrecognised value", series, codes, [c is None for c in canonical],
+           hint=f"Expected one of: {', '.join(values)}")
+    return _categorical(codes, canonical, MISSING_VALUE[dimension], values, series.index)
+
+
+def _states(series: pd.Series, file: str, column: str) -> pd.Series:
+    codes, texts = _distinct(series)
+    canonical = [UNKNOWN_STATE if t is None else geography.normalize_state(t) for t in texts]
+    _check(file, column, "unrecognised US state", series, codes, [c is None for c in canonical],
+           hint="Use two-letter codes such as TX, or full names such as Texas")
+    return _categorical(codes, canonical, UNKNOWN_STATE, geography.STATES + (UNKNOWN_STATE,), series.index)
+
+
+def _categorical(codes, distinct_values, missing_value, categories, index) -> pd.Series:
+    """Build the categorical straight from codes: fast on ten million rows."""
+    position = {value: i for i, value in enumerate(categories)}
+    remap = np.array([position[v] for v in distinct_values] + [position[missing_value]], dtype=np.int16)
+    category_codes = remap[np.where(codes < 0, len(distinct_values), codes)]
+    return pd.Series(pd.Categorical.from_codes(category_codes, categories=categories), index=index)
