@@ -101,7 +101,9 @@ def yearly_targets(calibration: pd.DataFrame | None = None) -> pd.DataFrame:
     years = np.array(DEMO_YEARS)
 
     methods = _interpolate(_method_anchors(fig), years)
-    methods = np.column_stack([methods * (1 - UNKNOWN_METHOD_SHARE), np.full(len(years), UNKNOWN_METHOD_SHARE)])
+    methods = np.column_stack(
+        [methods * (1 - UNKNOWN_METHOD_SHARE), np.full(len(years), UNKNOWN_METHOD_SHARE)]
+    )
     types = _interpolate(_type_anchors(fig), years)
     victim = _interpolate(_victim_share_anchors(fig), years)[:, 0]
     others = np.array(list(OTHER_CALLER_WEIGHTS.values())) / sum(OTHER_CALLER_WEIGHTS.values())
@@ -121,6 +123,7 @@ def yearly_targets(calibration: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def _method_anchors(fig: dict[tuple[int, str], float]) -> dict[int, np.ndarray]:
     """Known method mixes (METHODS order, without unknown): 2014, 2015, 2016 as 2015, Texas 2023."""
+
     def mix(calls: float, texts: float, chats: float, emails: float, tips: float) -> np.ndarray:
         counts = np.array([calls, texts, chats, emails, tips])
         return counts / counts.sum()
@@ -130,12 +133,18 @@ def _method_anchors(fig: dict[tuple[int, str], float]) -> dict[int, np.ndarray]:
         for year in (2014, 2015)
     }
     anchors[LAST_YEAR_WITHOUT_TEXTS] = anchors[2015]
-    anchors[2023] = mix(*(fig[2023, f"texas_{m}"] for m in ("calls", "texts_sms", "webchats", "emails", "webforms_online_tips")))
+    anchors[2023] = mix(
+        *(
+            fig[2023, f"texas_{m}"]
+            for m in ("calls", "texts_sms", "webchats", "emails", "webforms_online_tips")
+        )
+    )
     return anchors
 
 
 def _type_anchors(fig: dict[tuple[int, str], float]) -> dict[int, np.ndarray]:
     """Case shares by type; 2018 publishes sex and labor only, the rest is split as in 2016."""
+
     def shares(year: int) -> np.ndarray:
         counts = np.array([fig[year, f"cases_{t}"] for t in TRAFFICKING_TYPES])
         return counts / counts.sum()
@@ -154,11 +163,15 @@ def _victim_share_anchors(fig: dict[tuple[int, str], float]) -> dict[int, np.nda
         year: np.array([fig[year, "victim_survivor_calls"] / fig[year, "calls"]])
         for year in (2012, 2013, 2014, 2016)
     }
-    anchors[2023] = np.array([fig[2023, "texas_signals_from_victims_survivors"] / fig[2023, "texas_signals_total"]])
+    anchors[2023] = np.array(
+        [fig[2023, "texas_signals_from_victims_survivors"] / fig[2023, "texas_signals_total"]]
+    )
     return anchors
 
 
-def _yearly_signals(fig: dict[tuple[int, str], float], years: np.ndarray, call_share: np.ndarray) -> np.ndarray:
+def _yearly_signals(
+    fig: dict[tuple[int, str], float], years: np.ndarray, call_share: np.ndarray
+) -> np.ndarray:
     """National signal totals per year, rounded to whole signals (see yearly_targets)."""
     known: dict[int, float] = {}
     for i, year in enumerate(years):
@@ -284,8 +297,12 @@ def write_demo(frame: pd.DataFrame, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m hotline.demo", description=f"Write {DEMO_SOURCE_LABEL.lower()}.")
-    parser.add_argument("--rows", type=int, default=DEFAULT_DEMO_ROWS, help="number of signals (default: %(default)s)")
+    parser = argparse.ArgumentParser(
+        prog="python -m hotline.demo", description=f"Write {DEMO_SOURCE_LABEL.lower()}."
+    )
+    parser.add_argument(
+        "--rows", type=int, default=DEFAULT_DEMO_ROWS, help="number of signals (default: %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed (default: %(default)s)")
     parser.add_argument("--out", type=Path, required=True, help="output file, .parquet or .csv")
     args = parser.parse_args(argv)
@@ -294,9 +311,10 @@ def main(argv: list[str] | None = None) -> None:
     frame = generate_demo(args.rows, args.seed)
     generated = time.perf_counter() - started
     write_demo(frame, args.out)
+    size_mb = args.out.stat().st_size / 1e6
     print(
-        f"{len(frame):,} synthetic demo signals, {frame['year'].min()}-{frame['year'].max()}, seed {args.seed}: "
-        f"generated in {generated:.1f} s, wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) "
+        f"{len(frame):,} synthetic demo signals, {DEMO_YEARS[0]}-{DEMO_YEARS[-1]}, seed {args.seed}: "
+        f"generated in {generated:.1f} s, wrote {args.out} ({size_mb:.1f} MB) "
         f"in {time.perf_counter() - started:.1f} s total"
     )
 

@@ -98,7 +98,7 @@ TERRITORIES: tuple[str, ...] = tuple(c for c in STATES if STATE_REGION[c] == TER
 
 
 def _key(text: str) -> str:
-    """Lookup key that ignores case, periods, commas and repeated spaces ("Washington, D.C." -> "washington dc")."""
+    """Key ignoring case, periods, commas and repeated spaces: "Washington, D.C." -> "washington dc"."""
     return " ".join(re.sub(r"[.,]", "", text).lower().split())
 
 

@@ -11,7 +11,7 @@ from hotline.readers import read_table
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_FILE = DATA_DIR / "demo_signals.parquet"
-DEMO_LABEL = "Synthetic demo data (not real hotline records)"
+from hotline.demo import DEMO_SOURCE_LABEL as DEMO_LABEL  # noqa: E402 (one place for the wording)
 
 
 def load(path: str | Path, min_cell: int = 10, *, label: str | None = None) -> Dataset:

@@ -150,3 +150,18 @@ def _canonical(field_name: str, item: str) -> str | None:
 def _short(text: str, limit: int = 40) -> str:
     """User text echoed in a notice, cut short so a hostile link cannot flood the page."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def choices_of(dataset) -> Choices:
+    """What a URL may select in this dataset (the values that occur in it)."""
+    from hotline import geography
+    from hotline.filters import DIMENSION_FIELD
+
+    values: dict[str, tuple[str, ...]] = {}
+    for dimension, field_name in DIMENSION_FIELD.items():
+        if dimension in dataset.dimensions:
+            values[field_name] = tuple(str(v) for v in dataset.values(dimension))
+    if "state" in dataset.dimensions:
+        present = set(values.get("states", ()))
+        values["regions"] = tuple(r for r in geography.REGIONS if present & set(geography.states_in_regions([r])))
+    return Choices(years=dataset.years, values=values)
