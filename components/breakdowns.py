@@ -1,0 +1,129 @@
+"""Bar charts of one dimension each (type, gender, age, citizenship, method, caller).
+
+A chart is not filtered by its own dimension: it shows every value, the selected ones in full
+colour and the rest dimmed, and a click on a bar toggles that value as a filter.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import Input, Output
+
+from components import panel, text, theme
+from hotline.dataset import Dataset
+from hotline.schema import LABELS, value_label
+from hotline.viewstate import ViewState
+
+BREAKDOWN_DIMENSIONS = ("trafficking_type", "gender", "age_group", "citizenship", "method", "caller")
+
+
+def graph_id(dimension: str) -> str:
+    return f"{dimension.replace('_', '-')}-graph"
+
+
+def present(dataset: Dataset) -> list[str]:
+    return [d for d in BREAKDOWN_DIMENSIONS if d in dataset.dimensions]
+
+
+def layout(dimension: str):
+    return panel.graph_card(graph_id(dimension), f"Bar chart of signals by {LABELS[dimension].lower()}")
+
+
+def register(app, dataset: Dataset, choices) -> None:
+    for dimension in present(dataset):
+        _register_one(app, dataset, choices, dimension)
+
+
+def _register_one(app, dataset: Dataset, choices, dimension: str) -> None:
+    @app.callback(Output(graph_id(dimension), "figure"), Input("view", "data"))
+    def update(store):
+        return panel.render_safely(lambda: render(dataset, panel.view_of(store, choices), dimension))
+
+
+def render(dataset: Dataset, view: ViewState, dimension: str) -> dict:
+    own_filter_removed = view.filters.without(dimension)
+    frame = dataset.aggregate([dimension], own_filter_removed, measure=view.measure)
+    title = text.chart_title(view.measure, dimension, own_filter_removed, dataset.years)
+    selected = set(view.filters.selection(dimension))
+    return figure(frame, dimension, selected, view.measure, title, text.footnote(dataset), dataset.min_cell)
+
+
+def figure(
+    frame: pd.DataFrame, dimension: str, selected: set, measure: str, title: str, footnote: str, min_cell: int
+) -> dict:
+    """Horizontal bars, one per value of `dimension`, in schema order from the top.
+
+    Suppressed values get no bar: a grey label at the axis says "<10" or "hidden", and the hover
+    says why. Shares in the hover are of the chart's total, so they use only numbers on screen.
+    """
+    value_column = "rate" if measure == "rate" else "count"
+    labels = [value_label(v) for v in frame[dimension]]
+    suppressed = frame["suppressed"].to_numpy()
+    values = [None if s or pd.isna(v) else float(v) for v, s in zip(frame[value_column], suppressed)]
+    chosen = [not selected or v in selected for v in frame[dimension]]
+    unit = text.measure_phrase(measure).lower()
+    total = frame["count"].sum() if not suppressed.any() else None
+    hover = []
+    for label, value, count in zip(labels, values, frame["count"]):
+        if value is None:
+            hover.append(None)
+            continue
+        line = f"{label}: {text.format_measure(value, measure)} {unit}"
+        if measure == "count" and total:
+            line += f" ({count / total:.1%} of this chart)"
+        hover.append(line)
+    bars = {
+        "type": "bar",
+        "orientation": "h",
+        "name": text.measure_phrase(measure),
+        "y": labels,
+        "x": values,
+        "text": [text.format_measure(v, measure) if v is not None else "" for v in values],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "customdata": [[dimension, v] for v in frame[dimension]],
+        "marker": {
+            "color": [theme.TYPE_COLORS.get(v, theme.SELECTED) if dimension == "trafficking_type" else theme.SELECTED
+                      for v in frame[dimension]],
+            "opacity": [1.0 if c else theme.DIMMED_OPACITY for c in chosen],
+            "line": {"width": [1.5 if selected and c else 0 for c in chosen], "color": theme.TEXT_COLOR},
+        },
+        "showlegend": False,
+    }
+    traces = [bars]
+    hidden_rows = [i for i, s in enumerate(suppressed) if s]
+    if hidden_rows:
+        traces.append(_suppressed_marks(frame, dimension, labels, hidden_rows, min_cell))
+    layout = theme.base_layout(title, footnote)
+    # No axis title: the chart title already names the measure, and the footnote needs the room.
+    layout["xaxis"] = {
+        "rangemode": "tozero",
+        "gridcolor": "#e9ecef",
+        "zeroline": True,
+        "zerolinecolor": "#adb5bd",
+        "automargin": True,
+    }
+    layout["yaxis"] = {"autorange": "reversed", "automargin": True, "ticksuffix": "  "}
+    layout["bargap"] = 0.25
+    layout["margin"]["r"] = 48
+    return {"data": traces, "layout": layout}
+
+
+def _suppressed_marks(frame: pd.DataFrame, dimension: str, labels: list[str], rows: list[int], min_cell: int) -> dict:
+    reasons = [frame["suppression"].iloc[i] for i in rows]
+    return {
+        "type": "scatter",
+        "mode": "text",
+        "name": f"fewer than {min_cell} or hidden",
+        "y": [labels[i] for i in rows],
+        "x": [0] * len(rows),
+        "text": [text.suppressed_short(r, min_cell) for r in reasons],
+        "textposition": "middle right",
+        "textfont": {"color": theme.MUTED_TEXT},
+        "hovertext": [f"{labels[i]}: {text.suppressed_label(r, min_cell)}" for i, r in zip(rows, reasons)],
+        "hoverinfo": "text",
+        "customdata": [[dimension, frame[dimension].iloc[i]] for i in rows],
+        "showlegend": False,
+    }

@@ -1,0 +1,125 @@
+"""The filter panel: one control per filter, and the conversion between controls and Filters."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from hotline import geography
+from hotline.dataset import Dataset
+from hotline.filters import DIMENSION_FIELD, Filters
+from hotline.schema import LABELS, value_label
+from hotline.viewstate import Choices, ViewState
+
+YEARS_ID = "filter-years"
+MEASURE_ID = "filter-measure"
+REGIONS_ID = "filter-regions"
+
+# Filters field -> control id, for every list-valued filter the page can show.
+LIST_FIELDS = ("regions", "states", "trafficking_types", "genders", "age_groups", "citizenships", "methods", "callers")
+FIELD_LABEL = {"regions": "Region", "states": "State"} | {
+    field: LABELS[dimension] for dimension, field in DIMENSION_FIELD.items() if dimension != "state"
+}
+
+
+def control_id(field: str) -> str:
+    return f"filter-{field}"
+
+
+def present_fields(choices: Choices) -> list[str]:
+    """The filters this dataset supports: a dimension absent from the data has no filter."""
+    return [field for field in LIST_FIELDS if choices.values.get(field)]
+
+
+def layout(dataset: Dataset, choices: Choices) -> html.Div:
+    first, last = choices.years
+    controls = [
+        html.Div(
+            [
+                dbc.Label("Years", html_for=YEARS_ID, id=f"{YEARS_ID}-label"),
+                dcc.RangeSlider(
+                    id=YEARS_ID,
+                    min=first,
+                    max=last,
+                    step=1,
+                    value=[first, last],
+                    marks={y: {"label": str(y)} for y in _year_marks(first, last)},
+                    allowCross=False,
+                    tooltip={"placement": "bottom", "always_visible": False},
+                ),
+            ],
+            className="filter-block",
+        )
+    ]
+    for field in present_fields(choices):
+        controls.append(
+            html.Div(
+                [
+                    dbc.Label(FIELD_LABEL[field], html_for=control_id(field)),
+                    dcc.Dropdown(
+                        id=control_id(field),
+                        options=_options(field, choices.values[field]),
+                        value=[],
+                        multi=True,
+                        placeholder="All",
+                        clearable=True,
+                    ),
+                ],
+                className="filter-block",
+            )
+        )
+    controls.append(
+        html.Div(
+            [
+                dbc.Label("Measure", html_for=MEASURE_ID),
+                dbc.RadioItems(
+                    id=MEASURE_ID,
+                    options=[
+                        {"label": "Number of signals", "value": "count"},
+                        {"label": "Per 100,000 people", "value": "rate"},
+                    ],
+                    value="count",
+                ),
+            ],
+            className="filter-block",
+        )
+    )
+    return html.Div(controls, id="filters", role="search", **{"aria-label": "Filters"})
+
+
+def filters_from_controls(years: list | None, values: dict[str, list | None], span: tuple[int, int]) -> Filters:
+    """Filters from the controls' values; the full year span means no year filter."""
+    chosen_years = None
+    if years and len(years) == 2 and tuple(int(y) for y in years) != tuple(span):
+        chosen_years = (int(years[0]), int(years[1]))
+    return Filters(years=chosen_years, **{field: tuple(v or ()) for field, v in values.items()})
+
+
+def controls_from_view(view: ViewState, span: tuple[int, int], fields: list[str]) -> tuple[list, dict, str]:
+    years = list(view.filters.years or span)
+    return years, {field: list(getattr(view.filters, field)) for field in fields}, view.measure
+
+
+def state_options(choices: Choices, regions: list[str] | None) -> list[dict]:
+    """States to offer: those in the chosen regions, or all."""
+    states = choices.values.get("states", ())
+    if regions:
+        allowed = set(geography.states_in_regions(regions))
+        states = tuple(s for s in states if s in allowed)
+    return _options("states", states)
+
+
+def _options(field: str, values: tuple[str, ...]) -> list[dict]:
+    if field == "states":
+        return [{"label": geography.STATE_NAMES.get(v, "Unknown location"), "value": v} for v in values]
+    if field == "regions":
+        return [{"label": v, "value": v} for v in values]
+    return [{"label": value_label(v), "value": v} for v in values]
+
+
+def _year_marks(first: int, last: int) -> list[int]:
+    step = max(1, (last - first) // 5)
+    marks = list(range(first, last + 1, step))
+    if marks[-1] != last:
+        marks.append(last)
+    return marks

@@ -1,0 +1,81 @@
+"""The whole page: header, filters beside a grid of panels, and the wiring of every panel's callbacks."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components import breakdowns, filters, kpis, table, trend, usmap, view
+from hotline.dataset import Dataset
+from hotline.viewstate import Choices, choices_of
+
+TITLE = "Hotline Signals Dashboard"
+
+
+def build(app, dataset: Dataset) -> None:
+    """Give `app` its layout and callbacks for `dataset`."""
+    choices = choices_of(dataset)
+    app.title = TITLE
+    app.layout = layout(dataset, choices, app.get_asset_url("topojson/"))
+    clickable = [usmap.GRAPH_ID, trend.GRAPH_ID] + [breakdowns.graph_id(d) for d in breakdowns.present(dataset)]
+    view.register(app, choices, clickable)
+    for module in (kpis, usmap, trend, breakdowns, table):
+        module.register(app, dataset, choices)
+
+
+def layout(dataset: Dataset, choices: Choices, topojson_url: str) -> html.Div:
+    sidebar = html.Aside(
+        [html.H2("Filters", className="panel-title"), filters.layout(dataset, choices)],
+        className="sidebar",
+    )
+    charts = [dbc.Col(trend.layout(), xs=12, xl=6, className="mb-3")]
+    charts += [dbc.Col(breakdowns.layout(d), xs=12, md=6, xl=4, className="mb-3") for d in breakdowns.present(dataset)]
+    main = html.Main(
+        [
+            view.chips_bar(),
+            kpis.layout(),
+            dbc.Row(
+                [dbc.Col(usmap.layout(topojson_url), xs=12, xl=6, className="mb-3"), *charts[:1]],
+                className="g-3",
+            ),
+            dbc.Row(charts[1:], className="g-3"),
+            dbc.Row(dbc.Col(table.layout(), xs=12, className="mb-3")),
+        ],
+        className="main",
+        id="main",
+    )
+    return html.Div(
+        [
+            *view.layout(),
+            html.A("Skip to charts", href="#main", className="skip-link"),
+            header(dataset),
+            dbc.Container(dbc.Row([dbc.Col(sidebar, xs=12, lg=3), dbc.Col(main, xs=12, lg=9)]), fluid=True),
+        ]
+    )
+
+
+def header(dataset: Dataset) -> html.Header:
+    badge = None
+    if dataset.source.is_demo:
+        badge = dbc.Badge("Synthetic demo data", color="warning", text_color="dark", className="demo-badge", id="demo-badge")
+    return html.Header(
+        dbc.Container(
+            [
+                html.H1([TITLE, " ", badge] if badge else TITLE, className="page-title"),
+                html.P(
+                    [
+                        f"Source: {dataset.source.label}. ",
+                        f"{dataset.total:,} signals, {dataset.years[0]}–{dataset.years[1]}. ",
+                        "Signals reflect who knows and contacts the hotline; they are not a measure of how much "
+                        "trafficking there is. ",
+                        f"Counts below {dataset.min_cell} are never shown." if dataset.min_cell > 1
+                        else "Small-count suppression is OFF (internal use).",
+                    ],
+                    className="page-subtitle",
+                    id="source-line",
+                ),
+            ],
+            fluid=True,
+        ),
+        className="page-header",
+    )

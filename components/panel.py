@@ -1,0 +1,80 @@
+"""What every chart panel shares: its card, its plotly config, and rendering that never breaks the page."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components import theme
+from components.view import view_from_store
+from hotline.viewstate import Choices, ViewState
+
+log = logging.getLogger(__name__)
+
+
+def graph_config(file_name: str, topojson_url: str | None = None) -> dict:
+    config = {
+        "displaylogo": False,
+        "responsive": True,
+        "toImageButtonOptions": {"format": "png", "scale": 3, "filename": file_name},
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    }
+    if topojson_url:
+        config["topojsonURL"] = topojson_url
+    return config
+
+
+def graph_card(graph_id: str, label: str, *, height: int = theme.FIGURE_HEIGHT, topojson_url: str | None = None):
+    """A chart in a card, with a loading indicator while it updates."""
+    return html.Section(
+        dbc.CardBody(
+            dcc.Loading(
+                dcc.Graph(
+                    id=graph_id,
+                    config=graph_config(graph_id.removesuffix("-graph"), topojson_url),
+                    style={"height": f"{height}px"},
+                    figure=placeholder_figure(height),
+                ),
+                type="default",
+                delay_show=300,
+            ),
+            className="p-1",
+        ),
+        className="card chart-card h-100",
+        **{"aria-label": label},
+    )
+
+
+def view_of(store: object, choices: Choices) -> ViewState:
+    return view_from_store(store, choices)
+
+
+def render_safely(render: Callable[[], object], fallback: object = None) -> object:
+    """Run a panel's render; on an unexpected error log it and show a short message instead of a trace."""
+    try:
+        return render()
+    except Exception:
+        log.exception("a panel failed to render")
+        return fallback if fallback is not None else unavailable_figure()
+
+
+def placeholder_figure(height: int = theme.FIGURE_HEIGHT) -> dict:
+    return {"data": [], "layout": {"height": height, "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+
+
+def unavailable_figure() -> dict:
+    return {
+        "data": [],
+        "layout": {
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "annotations": [{"text": "This chart could not be drawn. Try another selection.", "showarrow": False}],
+        },
+    }
+
+
+def card_title(title: str) -> html.H2:
+    return html.H2(title, className="panel-title")

@@ -1,0 +1,89 @@
+"""The numbers behind the map: signals and rates by state, as a table for reading and copying."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, html
+
+from components import panel, text
+from hotline import geography
+from hotline.dataset import Dataset
+from hotline.schema import UNKNOWN_STATE
+from hotline.viewstate import ViewState
+
+CONTAINER_ID = "numbers-table"
+TITLE_ID = "numbers-table-title"
+
+
+def layout() -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2(id=TITLE_ID, className="panel-title"),
+                html.Div(id=CONTAINER_ID, className="table-scroll"),
+            ]
+        ),
+        className="chart-card",
+    )
+
+
+def register(app, dataset: Dataset, choices) -> None:
+    @app.callback(Output(TITLE_ID, "children"), Output(CONTAINER_ID, "children"), Input("view", "data"))
+    def update(store):
+        view = panel.view_of(store, choices)
+        fallback = ("Numbers", html.P("The table could not be built for this selection."))
+        return panel.render_safely(lambda: render(dataset, view), fallback)
+
+
+def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]:
+    """Header and body as the user sees them: the map's numbers, state by state, suppressed cells as words.
+
+    It is the very aggregate the map draws (the state filter left open), so the table and the map
+    cannot disagree, and no second breakdown exists from which a hidden cell could be rebuilt.
+    """
+    min_cell = dataset.min_cell
+    frame = dataset.aggregate(["state"], view.filters.without("state"), measure="rate")
+    selected = set(view.filters.geography())
+    header = ["State", "Region", "Signals", "Per 100,000 people per year"]
+    body = []
+    for _, row in frame.iterrows():
+        state = row["state"]
+        if not row["suppressed"] and row["count"] == 0:
+            continue
+        name = "Unknown location" if state == UNKNOWN_STATE else geography.STATE_NAMES.get(state, state)
+        if selected and state in selected:
+            name += " (selected)"
+        region = geography.STATE_REGION.get(state, "–")
+        body.append([name, region, _cell(row, "count", "count", min_cell), _cell(row, "rate", "rate", min_cell)])
+    return header, body
+
+
+def render(dataset: Dataset, view: ViewState):
+    header, body = rows(dataset, view)
+    title = "Table: " + text.chart_title("count", "state", view.filters.without("state"), dataset.years)
+    table = dbc.Table(
+        [
+            html.Caption(text.footnote(dataset).replace("<br>", " ")),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+            html.Tbody(
+                [
+                    html.Tr([html.Th(r[0], scope="row"), html.Td(r[1])] + [html.Td(c, className="num") for c in r[2:]])
+                    for r in body
+                ]
+            ),
+        ],
+        bordered=False,
+        hover=True,
+        size="sm",
+        striped=True,
+        className="numbers",
+    )
+    return title, table
+
+
+def _cell(row: pd.Series, column: str, measure: str, min_cell: int) -> str:
+    if row["suppressed"]:
+        return text.suppressed_label(row["suppression"], min_cell)
+    value = row[column]
+    return "–" if pd.isna(value) else text.format_measure(value, measure)

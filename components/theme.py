@@ -1,0 +1,89 @@
+"""Colours, type and the shared look of every figure.
+
+The palette is Okabe-Ito (distinguishable with the common colour-vision deficiencies); text colours
+meet WCAG AA contrast on white.
+"""
+
+from __future__ import annotations
+
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+TEXT_COLOR = "#212529"
+MUTED_TEXT = "#595959"  # 7:1 on white
+SELECTED = "#0072B2"
+SUPPRESSED_FILL = "#d4d4d4"
+DIMMED_OPACITY = 0.35
+
+TYPE_COLORS = {
+    "sex": "#0072B2",
+    "labor": "#E69F00",
+    "sex_and_labor": "#009E73",
+    "not_specified": "#8C8C8C",
+}
+MAP_COLORSCALE = [[0.0, "#eff3ff"], [0.25, "#bdd7e7"], [0.5, "#6baed6"], [0.75, "#3182bd"], [1.0, "#08519c"]]
+
+FIGURE_HEIGHT = 380
+FOOTNOTE_SPACE = 104
+NARROW, WIDE = 40, 58  # characters of title per line, for a third-width and a half-width card
+
+
+def title_height(title_lines: str) -> int:
+    """Pixels the wrapped title takes from the top of the figure."""
+    return 40 + 20 * title_lines.count("<br>")
+
+
+def base_layout(title: str, footnote: str, *, height: int = FIGURE_HEIGHT, width: int = NARROW) -> dict:
+    """Layout shared by every chart: sentence title on top, source and privacy footnote at the bottom.
+
+    Both are part of the figure, so a screenshot or exported image carries them. Plotly does not
+    wrap text, so long titles and footnotes are broken into lines here.
+    """
+    title_lines = wrap(title, width)
+    return {
+        "title": {
+            "text": title_lines,
+            "x": 0.01,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1 - 18 / height,  # plotly's "pad" is not honoured for multi-line titles
+            "yanchor": "top",
+            "font": {"size": 15, "color": TEXT_COLOR},
+        },
+        "font": {"family": FONT_FAMILY, "size": 12, "color": TEXT_COLOR},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": title_height(title_lines) + 16, "b": FOOTNOTE_SPACE},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "separators": ".,",
+        "hoverlabel": {"font": {"family": FONT_FAMILY}},
+        "annotations": [footnote_annotation("<br>".join(wrap(line, width) for line in footnote.split("<br>")))],
+    }
+
+
+def wrap(text: str, width: int) -> str:
+    """Break text into lines of at most `width` characters at spaces, joined with <br> for plotly."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return "<br>".join(lines)
+
+
+def footnote_annotation(text: str) -> dict:
+    return {
+        "text": text,
+        "showarrow": False,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 0,
+        "yshift": -FOOTNOTE_SPACE + 4,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "align": "left",
+        "font": {"size": 10, "color": MUTED_TEXT},
+    }

@@ -1,0 +1,200 @@
+"""The view state's home on the page: the address bar, the filter chips and the one store panels read.
+
+A single callback owns the state. Whatever changed (the address, a control, a click on a chart,
+a chip, "clear all"), it computes the new ViewState, then writes it back everywhere at once: the
+store that every panel renders from (as the canonical query string), the address bar, and the
+controls. Keeping this in one place is what stops the URL, controls and charts drifting apart.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+
+from components import filters as filter_panel
+from hotline import geography
+from hotline.filters import DIMENSION_FIELD
+from hotline.schema import value_label
+from hotline.viewstate import Choices, ViewState, parse_query, to_query
+
+STORE_ID = "view"
+URL_ID = "url"
+CHIPS_ID = "chips"
+NOTICES_ID = "notices"
+CLEAR_ID = "clear-filters"
+CHIP_TYPE = "filter-chip"
+
+log = logging.getLogger(__name__)
+
+
+def layout() -> list:
+    return [
+        dcc.Location(id=URL_ID, refresh="callback-nav"),
+        dcc.Store(id=STORE_ID, data=None),
+    ]
+
+
+def chips_bar() -> html.Div:
+    return html.Div(
+        [
+            html.Div(id=CHIPS_ID, className="chips", role="list", **{"aria-label": "Active filters"}),
+            dbc.Button("Clear all", id=CLEAR_ID, color="link", size="sm", className="clear-all", disabled=True),
+            html.Div(id=NOTICES_ID, role="status"),
+        ],
+        className="chips-bar",
+    )
+
+
+def view_from_store(data: object, choices: Choices) -> ViewState:
+    """The view a panel should draw. The store holds a query string; anything else means the default."""
+    if not isinstance(data, str):
+        return ViewState()
+    view, _ = parse_query(data, choices)
+    return view
+
+
+def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
+    fields = filter_panel.present_fields(choices)
+    span = choices.years
+
+    @app.callback(
+        output={
+            "store": Output(STORE_ID, "data"),
+            "search": Output(URL_ID, "search"),
+            "years": Output(filter_panel.YEARS_ID, "value"),
+            "controls": {f: Output(filter_panel.control_id(f), "value") for f in fields},
+            "measure": Output(filter_panel.MEASURE_ID, "value"),
+            "clicks": {g: Output(g, "clickData") for g in clickable_graphs},
+            "notices": Output(NOTICES_ID, "children"),
+            "chips": Output(CHIPS_ID, "children"),
+            "state_options": Output(filter_panel.control_id("states"), "options"),
+            "clear_disabled": Output(CLEAR_ID, "disabled"),
+        },
+        inputs={
+            "search": Input(URL_ID, "search"),
+            "years": Input(filter_panel.YEARS_ID, "value"),
+            "controls": {f: Input(filter_panel.control_id(f), "value") for f in fields},
+            "measure": Input(filter_panel.MEASURE_ID, "value"),
+            "clicks": {g: Input(g, "clickData") for g in clickable_graphs},
+            "chip_clicks": Input({"type": CHIP_TYPE, "field": ALL, "value": ALL}, "n_clicks"),
+            "clear": Input(CLEAR_ID, "n_clicks"),
+            "current": State(STORE_ID, "data"),
+        },
+    )
+    def sync(search, years, controls, measure, clicks, chip_clicks, clear, current):
+        notices = no_update
+        trigger = ctx.triggered_id
+        try:
+            view, messages = _next_view(trigger, search, years, controls, measure, clicks, current, choices, span)
+        except Exception:  # a malformed payload must never break the page
+            log.exception("could not apply a view change; keeping the current view")
+            view, messages = view_from_store(current, choices), ["That change could not be applied."]
+        if trigger is None or trigger == URL_ID or messages:
+            notices = _notices(messages)
+        query = to_query(view, choices)
+        years_value, control_values, measure_value = filter_panel.controls_from_view(view, span, fields)
+        return {
+            "store": query,
+            "search": query if query != (search or "") else no_update,
+            "years": years_value,
+            "controls": control_values,
+            "measure": measure_value,
+            "clicks": {g: None for g in clickable_graphs},
+            "notices": notices,
+            "chips": _chips(view, span),
+            "state_options": filter_panel.state_options(choices, list(view.filters.regions)),
+            "clear_disabled": view == ViewState(),
+        }
+
+
+def _next_view(trigger, search, years, controls, measure, clicks, current, choices, span):
+    """The view after one user action, and notices to show."""
+    current_view = view_from_store(current, choices)
+    if trigger is None or trigger == URL_ID:
+        return parse_query(search or "", choices)
+    if trigger == CLEAR_ID:
+        return ViewState(measure=current_view.measure), []
+    if isinstance(trigger, dict) and trigger.get("type") == CHIP_TYPE:
+        if not ctx.triggered[0].get("value"):
+            return current_view, []  # chips being drawn, not clicked
+        return _remove_chip(current_view, trigger.get("field"), trigger.get("value")), []
+    if trigger in clicks:
+        return _apply_click(current_view, clicks[trigger], choices), []
+    filters = filter_panel.filters_from_controls(years, controls, span)
+    chosen_measure = measure if measure in ("count", "rate") else "count"
+    return ViewState(filters=filters, measure=chosen_measure), []
+
+
+def _apply_click(view: ViewState, click_data, choices: Choices) -> ViewState:
+    """Toggle the clicked value. Every chart puts [dimension, value] in each point's customdata."""
+    try:
+        dimension, value = click_data["points"][0]["customdata"][:2]
+    except (TypeError, KeyError, IndexError, ValueError):
+        return view
+    if dimension == "year":
+        if isinstance(value, (int, float, str)) and str(value).isdigit() and span_has(choices, int(value)):
+            return view.with_filters(view.filters.toggle("year", int(value)))
+        return view
+    field = DIMENSION_FIELD.get(str(dimension))
+    if field is None or value not in choices.values.get(field, ()):
+        return view
+    return view.with_filters(view.filters.toggle(str(dimension), value))
+
+
+def span_has(choices: Choices, year: int) -> bool:
+    return choices.years[0] <= year <= choices.years[1]
+
+
+def _remove_chip(view: ViewState, field, value) -> ViewState:
+    filters = view.filters
+    if field == "years":
+        return view.with_filters(replace(filters, years=None))
+    if field == "measure":
+        return ViewState(filters=filters)
+    if field in filter_panel.LIST_FIELDS:
+        kept = tuple(v for v in getattr(filters, field) if v != value)
+        return view.with_filters(replace(filters, **{field: kept}))
+    return view
+
+
+def _chips(view: ViewState, span: tuple[int, int]) -> list:
+    chips = []
+    filters = view.filters
+    if filters.years:
+        first, last = filters.years
+        chips.append(_chip("years", "", "Years", f"{first}–{last}" if first != last else str(first)))
+    for field in filter_panel.LIST_FIELDS:
+        for value in getattr(filters, field):
+            label = geography.STATE_NAMES.get(value, value) if field == "states" else value_label(value)
+            chips.append(_chip(field, value, filter_panel.FIELD_LABEL[field], label))
+    if view.measure == "rate":
+        chips.append(_chip("measure", "rate", "Measure", "per 100,000 people"))
+    if not chips:
+        return [html.Span("No filters: showing all signals.", className="text-muted small")]
+    return chips
+
+
+def _chip(field: str, value: str, name: str, label: str) -> html.Button:
+    return html.Button(
+        [html.Span(f"{name}: ", className="chip-name"), label, html.Span(" ×", **{"aria-hidden": "true"})],
+        id={"type": CHIP_TYPE, "field": field, "value": value},
+        className="chip",
+        role="listitem",
+        title=f"Remove filter {name}: {label}",
+        **{"aria-label": f"Remove filter {name}: {label}"},
+        n_clicks=0,
+    )
+
+
+def _notices(messages: list[str]):
+    if not messages:
+        return None
+    return dbc.Alert(
+        [html.Strong("Some parts of the link were ignored: "), html.Ul([html.Li(m) for m in messages])],
+        color="warning",
+        dismissable=True,
+        className="notice",
+    )
