@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dash
-from flask import jsonify
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
 
 import hotline
 from components import page
@@ -73,6 +74,17 @@ def create_app(dataset: hotline.Dataset) -> dash.Dash:
             source=dataset.source.label,
             min_cell=dataset.min_cell,
         )
+
+    @app.server.errorhandler(Exception)
+    def refuse_malformed_request(error: Exception):
+        """A malformed callback payload gets a short JSON refusal, never an error page or a trace."""
+        if isinstance(error, HTTPException):
+            if not request.path.startswith("/_dash"):
+                return error
+            return jsonify(error=error.description), error.code
+        log.warning("refused a malformed request to %s: %s", request.path, type(error).__name__)
+        log.debug("details", exc_info=error)
+        return jsonify(error="The request could not be understood."), 400
 
     return app
 

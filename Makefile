@@ -1,0 +1,35 @@
+# The two commands of the README. Both work on a fresh clone: they make the virtual environment
+# and install what is missing first.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test browser-deps benchmark
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+## Start the dashboard on http://127.0.0.1:8050 with the synthetic demo data
+run: $(VENV)/.installed
+	$(BIN)/python app.py $(ARGS)
+
+## Run every test: unit, property-based and browser (headless Debian chromium)
+test: $(VENV)/.installed browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Debian's chromium and chromium-driver for the browser tests (Playwright cannot download browsers offline)
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-dejavu-core; \
+	fi
+
+## Speed and memory at 100k, 1M and 10M signals
+benchmark: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.run $(ARGS)
