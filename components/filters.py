@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, dcc, html
 
 from hotline import geography
 from hotline.dataset import Dataset
@@ -12,6 +12,8 @@ from hotline.schema import LABELS, value_label
 from hotline.viewstate import Choices, ViewState
 
 YEARS_ID = "filter-years"
+TOGGLE_ID = "filters-toggle"
+COLLAPSE_ID = "filters-collapse"
 MEASURE_ID = "filter-measure"
 REGIONS_ID = "filter-regions"
 
@@ -84,7 +86,36 @@ def layout(dataset: Dataset, choices: Choices) -> html.Div:
             className="filter-block",
         )
     )
-    return html.Div(controls, id="filters", role="search", **{"aria-label": "Filters"})
+    # On a phone the filters fold away behind a button so the numbers come first; on wider
+    # screens the CSS keeps them open.
+    return html.Div(
+        [
+            html.Button(
+                "Show filters",
+                id=TOGGLE_ID,
+                className="btn btn-outline-secondary btn-sm filters-toggle d-lg-none mb-2",
+                **{"aria-controls": COLLAPSE_ID, "aria-expanded": "false"},
+            ),
+            dbc.Collapse(controls, id=COLLAPSE_ID, is_open=False, className="filters-collapse"),
+        ],
+        id="filters",
+        role="search",
+        **{"aria-label": "Filters"},
+    )
+
+
+def register(app) -> None:
+    @app.callback(
+        Output(COLLAPSE_ID, "is_open"),
+        Output(TOGGLE_ID, "children"),
+        Output(TOGGLE_ID, "aria-expanded"),
+        Input(TOGGLE_ID, "n_clicks"),
+        State(COLLAPSE_ID, "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle(_clicks, is_open):
+        opened = not bool(is_open)
+        return opened, "Hide filters" if opened else "Show filters", "true" if opened else "false"
 
 
 def filters_from_controls(years: list | None, values: dict[str, list | None], span: tuple[int, int]) -> Filters:

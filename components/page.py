@@ -19,6 +19,7 @@ def build(app, dataset: Dataset) -> None:
     app.layout = layout(dataset, choices, app.get_asset_url("topojson/"))
     clickable = [usmap.GRAPH_ID, trend.GRAPH_ID] + [breakdowns.graph_id(d) for d in breakdowns.present(dataset)]
     view.register(app, choices, clickable)
+    filters.register(app)
     for module in (kpis, usmap, trend, breakdowns, table):
         module.register(app, dataset, choices)
 

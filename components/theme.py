@@ -23,7 +23,7 @@ MAP_COLORSCALE = [[0.0, "#eff3ff"], [0.25, "#bdd7e7"], [0.5, "#6baed6"], [0.75, 
 
 FIGURE_HEIGHT = 380
 FOOTNOTE_SPACE = 104
-NARROW, WIDE = 40, 58  # characters of title per line, for a third-width and a half-width card
+NARROW, WIDE = 40, 46  # characters per title line: third- and half-width cards (and a phone)
 
 
 def title_height(title_lines: str) -> int:
