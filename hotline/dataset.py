@@ -92,11 +92,34 @@ class Dataset:
 
     def _compute(self, by: tuple[str, ...], filters: Filters, measure: str) -> pd.DataFrame:
         grid, axes = self._grid(by, filters)
-        status = privacy.suppress(grid, self.min_cell)
+        status = privacy.suppress(grid, self.min_cell, also_hide=self._pinned_margins(by, filters, grid))
         frame = _frame(by, axes, grid, status)
         if measure == "rate":
             frame = self._with_rates(frame, by, filters)
         return frame
+
+    def _pinned_margins(self, by: tuple[str, ...], filters: Filters, grid: np.ndarray) -> np.ndarray | None:
+        """Cells of this aggregate that are the total of a finer breakdown made only of small counts.
+
+        Such a total must be hidden here, or it would pin the small counts of the breakdown shown
+        in another chart. Only cells below (values of the other dimension) x (min_cell - 1) can
+        qualify, so the finer breakdown is computed only when such cells exist.
+        """
+        if self.min_cell <= 1:
+            return None
+        values = np.atleast_1d(grid).reshape(-1)
+        hide = np.zeros(values.shape, dtype=bool)
+        for other in self.dimensions:
+            if other in by:
+                continue
+            size = len(self.values(other))
+            candidates = (values >= self.min_cell) & (values <= size * (self.min_cell - 1)) & ~hide
+            if not candidates.any():
+                continue
+            finer, _ = self._grid((*by, other), filters)
+            rows = finer.reshape(-1, size)[candidates]
+            hide[np.flatnonzero(candidates)[privacy.pinned_margins(rows, self.min_cell)]] = True
+        return hide.reshape(grid.shape) if hide.any() else None
 
     def _grid(self, by: tuple[str, ...], filters: Filters) -> tuple[np.ndarray, list[tuple]]:
         """Counts as an n-dimensional array over the observed values of each `by` dimension."""

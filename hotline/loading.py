@@ -6,12 +6,12 @@ from pathlib import Path
 
 from hotline.cube import build_cube
 from hotline.dataset import Dataset, SourceInfo
+from hotline.demo import DEMO_SOURCE_LABEL
 from hotline.normalize import normalize
 from hotline.readers import read_table
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_FILE = DATA_DIR / "demo_signals.parquet"
-from hotline.demo import DEMO_SOURCE_LABEL as DEMO_LABEL  # noqa: E402 (one place for the wording)
 
 
 def load(path: str | Path, min_cell: int = 10, *, label: str | None = None) -> Dataset:
@@ -23,7 +23,7 @@ def load(path: str | Path, min_cell: int = 10, *, label: str | None = None) -> D
     path = Path(path)
     table = normalize(read_table(path), path.name)
     is_demo = path.resolve() == DEMO_FILE.resolve()
-    source = SourceInfo(name=path.name, label=label or (DEMO_LABEL if is_demo else path.name), is_demo=is_demo)
+    source = SourceInfo(name=path.name, label=label or (DEMO_SOURCE_LABEL if is_demo else path.name), is_demo=is_demo)
     return Dataset(build_cube(table), min_cell=min_cell, source=source, records=len(table))
 
 

@@ -23,6 +23,7 @@ from hotline.schema import (
 
 FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
 MIN_YEAR, MAX_YEAR = 1990, 2100
+MAX_COUNT = 1_000_000_000  # per row; far above any real count, and sums stay exact
 
 
 def canonical_columns(file: str, columns: list[str]) -> dict[str, str]:
@@ -67,7 +68,9 @@ def normalize(raw: pd.DataFrame, file: str) -> pd.DataFrame:
         if dimension in source:
             out[dimension] = _categories(source[dimension], file, dimension, name[dimension])
     if "count" in source:
-        out["count"] = _integers(source["count"], file, name["count"], low=0, high=None).astype(np.int64)
+        out["count"] = _integers(source["count"], file, name["count"], low=0, high=MAX_COUNT).astype(np.int64)
+        if not out["count"].any():
+            raise DataError(file, "every count is 0, so there are no signals to show", column=name["count"])
     else:
         out["count"] = pd.Series(np.ones(len(source), dtype=np.int64), index=source.index)
     return pd.DataFrame(out).reset_index(drop=True)
@@ -114,9 +117,10 @@ def _integers(series: pd.Series, file: str, column: str, *, low: int, high: int 
     numbers: list[float | None] = []
     for text in texts:
         try:
-            numbers.append(None if text is None else float(text.replace(",", "")))
+            number = None if text is None else float(text.replace(",", ""))
         except ValueError:
-            numbers.append(float("nan"))
+            number = float("nan")
+        numbers.append(float("nan") if number is not None and not np.isfinite(number) else number)
     _check(file, column, "expected a whole number", series, codes, [n is not None and np.isnan(n) for n in numbers])
     _check(file, column, "expected a whole number, not a fraction", series, codes,
            [n is not None and n != round(n) for n in numbers])
@@ -146,7 +150,9 @@ def _categories(series: pd.Series, file: str, dimension: str, column: str) -> pd
 
 def _states(series: pd.Series, file: str, column: str) -> pd.Series:
     codes, texts = _distinct(series)
-    canonical = [UNKNOWN_STATE if t is None else geography.normalize_state(t) for t in texts]
+    canonical = [
+        UNKNOWN_STATE if t is None or token(t) in MISSING_TOKENS else geography.normalize_state(t) for t in texts
+    ]
     _check(file, column, "unrecognised US state", series, codes, [c is None for c in canonical],
            hint="Use two-letter codes such as TX, or full names such as Texas")
     return _categorical(codes, canonical, UNKNOWN_STATE, geography.STATES + (UNKNOWN_STATE,), series.index)

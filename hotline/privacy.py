@@ -17,10 +17,15 @@ SHOWN, FEWER_THAN_MIN, HIDDEN_TO_PROTECT = 0, 1, 2
 MIN_AMBIGUITY = 3
 
 
-def suppress(counts: np.ndarray, min_cell: int) -> np.ndarray:
-    """Status of every cell of an n-dimensional grid of counts: SHOWN, FEWER_THAN_MIN or HIDDEN_TO_PROTECT."""
+def suppress(counts: np.ndarray, min_cell: int, also_hide: np.ndarray | None = None) -> np.ndarray:
+    """Status of every cell of an n-dimensional grid of counts: SHOWN, FEWER_THAN_MIN or HIDDEN_TO_PROTECT.
+
+    `also_hide` marks cells that must be hidden whatever their size (see `pinned_margins`).
+    """
     counts = np.asarray(counts)
     status = np.where((counts > 0) & (counts < min_cell), FEWER_THAN_MIN, SHOWN).astype(np.int8)
+    if min_cell > 1 and also_hide is not None:
+        status[np.asarray(also_hide, dtype=bool) & (status == SHOWN) & (counts > 0)] = HIDDEN_TO_PROTECT
     if min_cell <= 1 or counts.ndim == 0 or not status.any():
         return status
     # Protecting one line can expose a crossing line, so sweep every axis until nothing changes.
@@ -38,6 +43,23 @@ def suppress(counts: np.ndarray, min_cell: int) -> np.ndarray:
     return np.ascontiguousarray(status)
 
 
+def pinned_margins(breakdowns: np.ndarray, min_cell: int) -> np.ndarray:
+    """For each row of `breakdowns` (one margin's counts split by another dimension), whether the row's
+    small counts could be pinned from its total however the row itself is suppressed.
+
+    That happens when every non-zero cell of the row is small (9 and 9 with a total of 18): then
+    the total, wherever it is shown, gives them away, so the total itself must be hidden.
+    """
+    rows = np.atleast_2d(np.asarray(breakdowns))
+    pinned = np.zeros(len(rows), dtype=bool)
+    for index, values in enumerate(rows):
+        status = np.where((values > 0) & (values < min_cell), FEWER_THAN_MIN, SHOWN).astype(np.int8)
+        if status.any():
+            _protect_line(values, status, min_cell)
+            pinned[index] = not is_protected(values, status, min_cell)
+    return pinned
+
+
 def _protect_line(values: np.ndarray, status: np.ndarray, min_cell: int) -> bool:
     """Hide the smallest shown cells of one line until its small counts are ambiguous. Edits status in place."""
     changed = False
@@ -51,20 +73,31 @@ def _protect_line(values: np.ndarray, status: np.ndarray, min_cell: int) -> bool
 
 
 def is_protected(values: np.ndarray, status: np.ndarray, min_cell: int) -> bool:
-    """Whether someone who knows the line total and every shown cell still cannot pin a small count.
+    """Whether someone who knows the line total and every shown cell still cannot pin a hidden count.
 
     They know each FEWER_THAN_MIN cell is in [1, min_cell-1] and each HIDDEN_TO_PROTECT cell is at
-    least min_cell, and that the hidden cells add up to the line total minus the shown ones.
+    least min_cell, and that the hidden cells add up to the line total minus the shown ones. A small
+    count must stay ambiguous; a cell hidden to protect must not be recoverable either, or it could be
+    subtracted from a crossing line and give the small count away there.
     """
     small = status == FEWER_THAN_MIN
-    if not small.any():
+    large = status == HIDDEN_TO_PROTECT
+    if not small.any() and not large.any():
         return True
     hidden = status != SHOWN
     hidden_total = int(values[hidden].sum())
-    n_small, n_large = int(small.sum()), int((status == HIDDEN_TO_PROTECT).sum())
+    n_small, n_large = int(small.sum()), int(large.sum())
     top = min_cell - 1
-    # Interval of one small cell given the others' bounds.
-    upper = min(top, hidden_total - (n_small - 1) * 1 - n_large * min_cell)
-    lower = 1 if n_large else max(1, hidden_total - (n_small - 1) * top)
-    return upper - lower + 1 >= min(MIN_AMBIGUITY, top)
-
+    if n_small:
+        # Interval of one small cell given the others' bounds.
+        upper = min(top, hidden_total - (n_small - 1) * 1 - n_large * min_cell)
+        lower = 1 if n_large else max(1, hidden_total - (n_small - 1) * top)
+        if upper - lower + 1 < min(MIN_AMBIGUITY, top):
+            return False
+    if n_large:
+        # Interval of one cell hidden to protect, given the others' bounds.
+        upper = hidden_total - n_small * 1 - (n_large - 1) * min_cell
+        lower = min_cell if n_large > 1 else max(min_cell, hidden_total - n_small * top)
+        if upper - lower + 1 < 2:
+            return False
+    return True
