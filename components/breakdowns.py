@@ -42,7 +42,7 @@ def _register_one(app, dataset: Dataset, choices, dimension: str) -> None:
 
 def render(dataset: Dataset, view: ViewState, dimension: str) -> dict:
     own_filter_removed = view.filters.without(dimension)
-    frame = dataset.aggregate([dimension], own_filter_removed, measure=view.measure)
+    frame = dataset.aggregate([dimension], view.filters, measure=view.measure, open_dimension=dimension)
     title = text.chart_title(view.measure, dimension, own_filter_removed, dataset.years)
     selected = set(view.filters.selection(dimension))
     return figure(frame, dimension, selected, view.measure, title, text.footnote(dataset), dataset.min_cell)

@@ -66,7 +66,8 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
     label = f"Change {last - 1} to {last}"
     if last - 1 < dataset.years[0]:
         return Kpi("change", label, "—", f"no data for {last - 1}")
-    by_year = dataset.aggregate(["year"], view.filters.without("year"), measure=view.measure).set_index("year")
+    by_year = dataset.aggregate(["year"], view.filters, measure=view.measure, open_dimension="year")
+    by_year = by_year.set_index("year")
     column = "rate" if view.measure == "rate" else "count"
     now, before = by_year.loc[last], by_year.loc[last - 1]
     if now["suppressed"] or before["suppressed"] or pd.isna(now[column]) or pd.isna(before[column]) or not before[column]:
@@ -78,7 +79,7 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
 
 def _share(dataset: Dataset, view: ViewState, dimension: str, value: str, label: str, detail: str) -> Kpi:
     """Share of one value across the whole chart of its dimension (its own filter left open, like the chart)."""
-    frame = dataset.aggregate([dimension], view.filters.without(dimension)).set_index(dimension)
+    frame = dataset.aggregate([dimension], view.filters, open_dimension=dimension).set_index(dimension)
     if value not in frame.index:
         return Kpi(value, label, "—", "not in these data")
     if frame["suppressed"].any():

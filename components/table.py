@@ -43,7 +43,7 @@ def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]
     cannot disagree, and no second breakdown exists from which a hidden cell could be rebuilt.
     """
     min_cell = dataset.min_cell
-    frame = dataset.aggregate(["state"], view.filters.without("state"), measure="rate")
+    frame = dataset.aggregate(["state"], view.filters, measure="rate", open_dimension="state")
     selected = set(view.filters.geography())
     header = ["State", "Region", "Signals", "Per 100,000 people per year"]
     body = []

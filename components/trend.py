@@ -26,7 +26,8 @@ def register(app, dataset: Dataset, choices) -> None:
 def render(dataset: Dataset, view: ViewState) -> dict:
     all_years = view.filters.without("year")
     split = "trafficking_type" if "trafficking_type" in dataset.dimensions else None
-    frame = dataset.aggregate(["year", split] if split else ["year"], all_years, measure=view.measure)
+    by = ["year", split] if split else ["year"]
+    frame = dataset.aggregate(by, view.filters, measure=view.measure, open_dimension="year")
     title = text.chart_title(view.measure, "year", all_years, dataset.years)
     if split:
         title = title.replace(" by year", " by year and trafficking type", 1)
@@ -52,7 +53,8 @@ def figure(
     for value in split_values:
         part = frame if value is None else frame[frame["trafficking_type"] == value]
         part = part.set_index("year").reindex(years)
-        values = [None if s else float(v) for v, s in zip(part[value_column].fillna(0), part["suppressed"])]
+        # A missing rate (no population, e.g. a territory) is not a zero: no bar.
+        values = [None if s or pd.isna(v) else float(v) for v, s in zip(part[value_column], part["suppressed"])]
         name = value_label(value) if value is not None else text.measure_phrase(measure)
         traces.append(
             {

@@ -135,7 +135,9 @@ def _apply_click(view: ViewState, click_data, choices: Choices) -> ViewState:
     except (TypeError, KeyError, IndexError, ValueError):
         return view
     if dimension == "year":
-        if isinstance(value, (int, float, str)) and str(value).isdigit() and span_has(choices, int(value)):
+        # isascii: int() rejects some Unicode digits ("²") and very long digit strings.
+        digits = str(value) if isinstance(value, (int, float, str)) else ""
+        if digits.isascii() and digits.isdigit() and len(digits) <= 6 and span_has(choices, int(digits)):
             return view.with_filters(view.filters.toggle("year", int(value)))
         return view
     field = DIMENSION_FIELD.get(str(dimension))

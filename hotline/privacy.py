@@ -17,10 +17,18 @@ SHOWN, FEWER_THAN_MIN, HIDDEN_TO_PROTECT = 0, 1, 2
 MIN_AMBIGUITY = 3
 
 
-def suppress(counts: np.ndarray, min_cell: int, also_hide: np.ndarray | None = None) -> np.ndarray:
+def suppress(
+    counts: np.ndarray,
+    min_cell: int,
+    also_hide: np.ndarray | None = None,
+    group: tuple[int, np.ndarray] | None = None,
+) -> np.ndarray:
     """Status of every cell of an n-dimensional grid of counts: SHOWN, FEWER_THAN_MIN or HIDDEN_TO_PROTECT.
 
     `also_hide` marks cells that must be hidden whatever their size (see `pinned_margins`).
+    `group` is (axis, mask over that axis): the cells of each line where the mask is true have a
+    total published elsewhere (a chart's selected values add up to the rest of the page's
+    numbers), so they are protected as a line of their own too.
     """
     counts = np.asarray(counts)
     status = np.where((counts > 0) & (counts < min_cell), FEWER_THAN_MIN, SHOWN).astype(np.int8)
@@ -29,42 +37,86 @@ def suppress(counts: np.ndarray, min_cell: int, also_hide: np.ndarray | None = N
     if min_cell <= 1 or counts.ndim == 0 or not status.any():
         return status
     # Protecting one line can expose a crossing line, so sweep every axis until nothing changes.
+    eligible = _not_alone_in_any_line(counts)
     changed = True
     while changed:
         changed = False
         for axis in range(counts.ndim):
             lines_counts = np.moveaxis(counts, axis, -1).reshape(-1, counts.shape[axis])
             lines_status = np.moveaxis(status, axis, -1).reshape(-1, counts.shape[axis]).copy()
+            lines_eligible = np.moveaxis(eligible, axis, -1).reshape(-1, counts.shape[axis])
+            group_mask = group[1] if group is not None and group[0] == axis else None
             for line in np.flatnonzero((lines_status != SHOWN).any(axis=1)):
-                if _protect_line(lines_counts[line], lines_status[line], min_cell):
+                if _protect_line(lines_counts[line], lines_status[line], min_cell, lines_eligible[line]):
                     changed = True
+                if group_mask is not None:
+                    selected_status = lines_status[line][group_mask]
+                    selected_eligible = lines_eligible[line][group_mask]
+                    if _protect_line(lines_counts[line][group_mask], selected_status, min_cell, selected_eligible):
+                        lines_status[line][group_mask] = selected_status
+                        changed = True
             if changed:
                 status = np.moveaxis(lines_status.reshape(np.moveaxis(counts, axis, -1).shape), -1, axis)
     return np.ascontiguousarray(status)
 
 
 def pinned_margins(breakdowns: np.ndarray, min_cell: int) -> np.ndarray:
-    """For each row of `breakdowns` (one margin's counts split by another dimension), whether the row's
-    small counts could be pinned from its total however the row itself is suppressed.
+    """For each row of `breakdowns` (the cells of one aggregate, split by another dimension), whether
+    that row's total must be hidden because, once the split is suppressed, it would still give a
+    small count away.
 
-    That happens when every non-zero cell of the row is small (9 and 9 with a total of 18): then
-    the total, wherever it is shown, gives them away, so the total itself must be hidden.
+    Two ways that happens: every non-zero cell of the row is small (9 and 9 with a total of 18),
+    or the cells hidden to cover a small count can be recovered by subtracting along rows and
+    columns whose totals are shown. Rows found so are treated as hidden and the search repeats.
     """
-    rows = np.atleast_2d(np.asarray(breakdowns))
-    pinned = np.zeros(len(rows), dtype=bool)
-    for index, values in enumerate(rows):
-        status = np.where((values > 0) & (values < min_cell), FEWER_THAN_MIN, SHOWN).astype(np.int8)
-        if status.any():
-            _protect_line(values, status, min_cell)
-            pinned[index] = not is_protected(values, status, min_cell)
-    return pinned
+    grid = np.atleast_2d(np.asarray(breakdowns))
+    status = suppress(grid, min_cell)
+    pinned = np.array([not is_protected(grid[i], status[i], min_cell) for i in range(len(grid))])
+    while True:
+        exposed = _recoverable(status, rows_known=~pinned) & (status == FEWER_THAN_MIN)
+        newly = exposed.any(axis=1) & ~pinned
+        if not newly.any():
+            return pinned
+        pinned |= newly
 
 
-def _protect_line(values: np.ndarray, status: np.ndarray, min_cell: int) -> bool:
+def _recoverable(status: np.ndarray, rows_known: np.ndarray) -> np.ndarray:
+    """Hidden cells someone can work out by subtraction, knowing the shown cells, every column total
+    and the totals of the rows in `rows_known`: a line with one unknown cell gives it away, repeatedly."""
+    unknown = status != SHOWN
+    recovered = np.zeros_like(unknown)
+    while True:
+        rows = rows_known & (unknown.sum(axis=1) == 1)
+        cols = unknown.sum(axis=0) == 1
+        found = (unknown & rows[:, None]) | (unknown & cols[None, :])
+        if not found.any():
+            return recovered
+        recovered |= found
+        unknown &= ~found
+
+
+def _not_alone_in_any_line(counts: np.ndarray) -> np.ndarray:
+    """Cells that share every line through them with another non-zero cell.
+
+    Hiding a cell that is the only non-zero one of some line protects nothing: that line's total
+    gives it straight back, and with it the small count it was meant to cover. Such cells are
+    hidden only when there is no other choice.
+    """
+    nonzero = counts > 0
+    eligible = np.ones(counts.shape, dtype=bool)
+    for axis in range(counts.ndim):
+        eligible &= nonzero.sum(axis=axis, keepdims=True) >= 2
+    return eligible
+
+
+def _protect_line(values: np.ndarray, status: np.ndarray, min_cell: int, eligible: np.ndarray | None = None) -> bool:
     """Hide the smallest shown cells of one line until its small counts are ambiguous. Edits status in place."""
     changed = False
     while not is_protected(values, status, min_cell):
-        candidates = np.flatnonzero((status == SHOWN) & (values > 0))
+        hideable = (status == SHOWN) & (values > 0)
+        if eligible is not None and (hideable & eligible).any():
+            hideable &= eligible
+        candidates = np.flatnonzero(hideable)
         if len(candidates) == 0:
             break  # everything non-zero is hidden already: only the line total remains
         status[candidates[np.argmin(values[candidates])]] = HIDDEN_TO_PROTECT
