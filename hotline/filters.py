@@ -24,8 +24,9 @@ DIMENSION_FIELD = {dimension: field for field, dimension in FIELD_DIMENSION.item
 class Filters:
     """A selection of signals. Empty selections mean "all"; values are canonical schema values.
 
-    `regions` (US census regions) and `states` combine: with both, only the listed states inside
-    those regions; with regions alone, every state in them.
+    `regions` (US census regions) narrow the geography to their states; `states`, once chosen,
+    are the geography (the region only narrowed the list they were picked from), so a state
+    clicked on the map outside the region is still shown rather than an empty view.
     """
 
     years: tuple[int, int] | None = None
@@ -53,12 +54,9 @@ class Filters:
 
     def geography(self) -> tuple[str, ...]:
         """The selected state codes, after combining regions and states; () means all."""
-        if not self.regions:
+        if self.states or not self.regions:
             return self.states
-        in_regions = set(geography.states_in_regions(self.regions))
-        if self.states:
-            return tuple(s for s in self.states if s in in_regions)
-        return tuple(sorted(in_regions))
+        return tuple(sorted(geography.states_in_regions(self.regions)))
 
     def selection(self, dimension: str) -> tuple:
         """Selected values of one dimension; () means all."""
@@ -74,6 +72,8 @@ class Filters:
             return replace(self, years=None)
         if dimension == "state":
             return replace(self, states=(), regions=())
+        if dimension not in DIMENSION_FIELD:
+            return self  # e.g. month: there is no filter on it
         return replace(self, **{DIMENSION_FIELD[dimension]: ()})
 
     def toggle(self, dimension: str, value: str) -> Filters:
@@ -81,6 +81,8 @@ class Filters:
         if dimension == "year":
             year = int(value)
             return replace(self, years=None if self.years == (year, year) else (year, year))
+        if dimension not in DIMENSION_FIELD:
+            return self
         field = DIMENSION_FIELD[dimension]
         current = getattr(self, field)
         chosen = tuple(v for v in current if v != value) if value in current else current + (value,)

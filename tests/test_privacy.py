@@ -9,7 +9,7 @@ independently of hotline.privacy.is_protected.
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -196,7 +196,7 @@ grids = st.integers(1, 3).flatmap(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(counts=grids, min_cell=st.sampled_from([3, 5, 10, 11]))
 def test_suppress_random_grids(counts, min_cell):
     check_grid(counts, suppress(counts, min_cell), min_cell)
@@ -209,13 +209,8 @@ def test_min_cell_one_suppresses_nothing(counts):
 
 
 # --- every aggregate of a dataset with many small cells ------------------------------------------------
-ONE_D = ["state", "trafficking_type", "gender", "year", "month", "citizenship"]
+ONE_D = ["state", "trafficking_type", "gender", "age_group", "year"]  # also the margins of TWO_D
 TWO_D = [["state", "trafficking_type"], ["year", "trafficking_type"], ["gender", "age_group"], ["state", "year"]]
-
-
-def grid_of(result: pd.DataFrame, by: list[str], column: str):
-    shape = tuple(result[d].nunique() for d in by)
-    return result[column].to_numpy().reshape(shape)
 
 
 def published(result: pd.DataFrame) -> list[bool]:
@@ -224,6 +219,11 @@ def published(result: pd.DataFrame) -> list[bool]:
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(filters=filters_strategy, min_cell=st.sampled_from([10, 10, 5]))
+# Found by this test: a cell hidden to protect was the only one in its column, whose shown total gave
+# it away, and with it the small count beside it (2 = 8 - 6).
+@example(filters=Filters(states=["NY"], genders=["unknown"], age_groups=["adult"]), min_cell=5)
+@example(filters=Filters(states=["CA"], trafficking_types=["sex"], genders=["female", "unknown"],
+                         citizenships=["citizen"]), min_cell=10)
 def test_no_aggregate_gives_a_small_count_away(filters, min_cell):
     data, truth_data = shared_dataset(min_cell), shared_dataset(1)
     for by in [[d] for d in ONE_D] + TWO_D:
