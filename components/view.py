@@ -59,6 +59,7 @@ def view_from_store(data: object, choices: Choices) -> ViewState:
 def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
     fields = filter_panel.present_fields(choices)
     span = choices.years
+    control_ids = {filter_panel.YEARS_ID, filter_panel.MEASURE_ID, *(filter_panel.control_id(f) for f in fields)}
 
     @app.callback(
         output={
@@ -96,12 +97,15 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
             notices = _notices(messages)
         query = to_query(view, choices)
         years_value, control_values, measure_value = filter_panel.controls_from_view(view, span, fields)
+        # A change made in the controls is already shown there. Echoing it back would let the reply
+        # to an earlier change (a key press on the year slider) undo a later one still in flight.
+        from_controls = isinstance(trigger, str) and trigger in control_ids and not messages
         return {
             "store": query,
             "search": query if query != (search or "") else no_update,
-            "years": years_value,
-            "controls": control_values,
-            "measure": measure_value,
+            "years": no_update if from_controls else years_value,
+            "controls": {f: no_update for f in fields} if from_controls else control_values,
+            "measure": no_update if from_controls else measure_value,
             "clicks": {g: None for g in clickable_graphs},
             "notices": notices,
             "chips": _chips(view, span),

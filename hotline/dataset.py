@@ -107,6 +107,7 @@ class Dataset:
 
     def _compute(self, by: tuple[str, ...], filters: Filters, measure: str, open_dimension: str | None):
         group = None
+        view_filters = filters
         if open_dimension is not None:
             selected = filters.selection(open_dimension)
             filters = filters.without(open_dimension)
@@ -114,11 +115,30 @@ class Dataset:
                 group = (by.index(open_dimension), self._selected_mask(open_dimension, selected))
         grid, axes = self._grid(by, filters)
         also_hide = self._pinned_margins(by, filters, grid)
+        if group is not None:
+            also_hide = _combine(also_hide, self._groups_of_hidden_totals(by, view_filters, open_dimension, group, grid))
         status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
         frame = _frame(by, axes, grid, status)
         if measure == "rate":
             frame = self._with_rates(frame, by, filters)
         return frame
+
+    def _groups_of_hidden_totals(self, by, view_filters: Filters, open_dimension: str, group, grid: np.ndarray):
+        """Selected cells whose sum the rest of the page hides: they must be hidden here too.
+
+        The selected values of a chart add up to the same number computed under the view's own
+        filters (the KPI total, or the trend's per-type totals). Where that number is hidden, a
+        single selected bar would show it anyway, so the selected cells are hidden with it.
+        """
+        axis, selected = group
+        coarser_by = tuple(d for d in by if d != open_dimension)
+        coarser = self._aggregate(coarser_by, view_filters, "count", None)
+        hidden_totals = coarser["suppressed"].to_numpy().reshape([len(self.values(d)) for d in coarser_by] or ())
+        if not hidden_totals.any():
+            return None
+        shape = [1] * grid.ndim
+        shape[axis] = grid.shape[axis]
+        return np.expand_dims(hidden_totals, axis) & selected.reshape(shape)
 
     def _selected_mask(self, dimension: str, selected: tuple) -> np.ndarray:
         """Which observed values of a dimension are selected (a year selection is a range)."""
@@ -148,7 +168,7 @@ class Dataset:
             if not candidates.any():
                 continue
             finer, _ = self._grid((*by, other), filters)
-            hide |= privacy.pinned_margins(finer.reshape(-1, size), self.min_cell)
+            hide |= candidates & privacy.pinned_margins(finer.reshape(-1, size), self.min_cell)
         return hide.reshape(grid.shape) if hide.any() else None
 
     def _compute_grid(self, by: tuple[str, ...], filters: Filters) -> tuple[np.ndarray, list[tuple]]:
@@ -256,6 +276,12 @@ class Dataset:
         rate = frame["count"].astype("Float64") / frame["population"].where(population_known) * PER_PEOPLE
         frame["rate"] = rate.where(~frame["suppressed"])
         return frame
+
+
+def _combine(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:
+    if first is None or second is None:
+        return second if first is None else first
+    return first | second
 
 
 def _frame(by: tuple[str, ...], axes: list[tuple], grid: np.ndarray, status: np.ndarray) -> pd.DataFrame:

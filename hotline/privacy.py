@@ -37,7 +37,7 @@ def suppress(
     if min_cell <= 1 or counts.ndim == 0 or not status.any():
         return status
     # Protecting one line can expose a crossing line, so sweep every axis until nothing changes.
-    eligible = _not_alone_in_any_line(counts)
+    eligible = _not_alone_in_any_line(counts, group)
     changed = True
     while changed:
         changed = False
@@ -95,7 +95,7 @@ def _recoverable(status: np.ndarray, rows_known: np.ndarray) -> np.ndarray:
         unknown &= ~found
 
 
-def _not_alone_in_any_line(counts: np.ndarray) -> np.ndarray:
+def _not_alone_in_any_line(counts: np.ndarray, group: tuple[int, np.ndarray] | None = None) -> np.ndarray:
     """Cells that share every line through them with another non-zero cell.
 
     Hiding a cell that is the only non-zero one of some line protects nothing: that line's total
@@ -106,6 +106,13 @@ def _not_alone_in_any_line(counts: np.ndarray) -> np.ndarray:
     eligible = np.ones(counts.shape, dtype=bool)
     for axis in range(counts.ndim):
         eligible &= nonzero.sum(axis=axis, keepdims=True) >= 2
+    if group is not None:
+        axis, selected = group
+        shape = [1] * counts.ndim
+        shape[axis] = len(selected)
+        in_group = np.broadcast_to(selected.reshape(shape), counts.shape)
+        group_nonzero = (nonzero & in_group).sum(axis=axis, keepdims=True)
+        eligible &= ~in_group | (group_nonzero >= 2)
     return eligible
 
 
