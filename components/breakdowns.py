@@ -15,6 +15,7 @@ from hotline.schema import LABELS, value_label
 from hotline.viewstate import ViewState
 
 BREAKDOWN_DIMENSIONS = ("trafficking_type", "gender", "age_group", "citizenship", "method", "caller")
+LABEL_WIDTH = 136  # pixels for the longest value label ("Community member")
 
 
 def graph_id(dimension: str) -> str:
@@ -96,7 +97,7 @@ def figure(
     hidden_rows = [i for i, s in enumerate(suppressed) if s]
     if hidden_rows:
         traces.append(_suppressed_marks(frame, dimension, labels, hidden_rows, min_cell))
-    layout = theme.base_layout(title, footnote)
+    layout = theme.base_layout(title, footnote, left=LABEL_WIDTH)
     # No axis title: the chart title already names the measure, and the footnote needs the room.
     layout["xaxis"] = {
         "rangemode": "tozero",
@@ -105,7 +106,8 @@ def figure(
         "zerolinecolor": "#adb5bd",
         "automargin": True,
     }
-    layout["yaxis"] = {"autorange": "reversed", "automargin": True, "ticksuffix": "  "}
+    # A fixed label column (not automargin) so the footnote can start at the figure's left edge.
+    layout["yaxis"] = {"autorange": "reversed", "automargin": False, "ticksuffix": " "}
     layout["bargap"] = 0.25
     layout["margin"]["r"] = 48
     return {"data": traces, "layout": layout}

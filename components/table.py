@@ -45,7 +45,7 @@ def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]
     min_cell = dataset.min_cell
     frame = dataset.aggregate(["state"], view.filters, measure="rate", open_dimension="state")
     selected = set(view.filters.geography())
-    header = ["State", "Region", "Signals", "Per 100,000 people per year"]
+    header = ["State", "Region", "Signals", "Per 100k people a year"]
     body = []
     for _, row in frame.iterrows():
         state = row["state"]
@@ -56,7 +56,7 @@ def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]
             name += " (selected)"
         region = geography.STATE_REGION.get(state, "–")
         body.append([name, region, _cell(row, "count", "count", min_cell), _cell(row, "rate", "rate", min_cell)])
-    return header, body
+    return header, sorted(body, key=lambda row: (row[0].startswith("Unknown"), row[0]))
 
 
 def render(dataset: Dataset, view: ViewState):
@@ -65,10 +65,14 @@ def render(dataset: Dataset, view: ViewState):
     table = dbc.Table(
         [
             html.Caption(text.footnote(dataset).replace("<br>", " ")),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+            # The region column folds away on phones so the numbers stay on screen.
+            html.Thead(html.Tr([html.Th(h, scope="col", className=_column_class(i)) for i, h in enumerate(header)])),
             html.Tbody(
                 [
-                    html.Tr([html.Th(r[0], scope="row"), html.Td(r[1])] + [html.Td(c, className="num") for c in r[2:]])
+                    html.Tr(
+                        [html.Th(r[0], scope="row"), html.Td(r[1], className=_column_class(1))]
+                        + [html.Td(c, className="num") for c in r[2:]]
+                    )
                     for r in body
                 ]
             ),
@@ -80,6 +84,10 @@ def render(dataset: Dataset, view: ViewState):
         className="numbers",
     )
     return title, table
+
+
+def _column_class(index: int) -> str | None:
+    return "d-none d-sm-table-cell" if index == 1 else None
 
 
 def _cell(row: pd.Series, column: str, measure: str, min_cell: int) -> str:

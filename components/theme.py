@@ -23,7 +23,8 @@ MAP_COLORSCALE = [[0.0, "#eff3ff"], [0.25, "#bdd7e7"], [0.5, "#6baed6"], [0.75, 
 
 FIGURE_HEIGHT = 380
 FOOTNOTE_SPACE = 104
-NARROW, WIDE = 40, 46  # characters per title line: third- and half-width cards (and a phone)
+NARROW, WIDE = 34, 46  # characters per title line: third-width cards at 1280 px, half-width cards and phones
+FOOTNOTE_CHARS = 50  # 10 px type across a third-width card
 
 
 def title_height(title_lines: str) -> int:
@@ -31,11 +32,14 @@ def title_height(title_lines: str) -> int:
     return 40 + 20 * title_lines.count("<br>")
 
 
-def base_layout(title: str, footnote: str, *, height: int = FIGURE_HEIGHT, width: int = NARROW) -> dict:
+def base_layout(
+    title: str, footnote: str, *, height: int = FIGURE_HEIGHT, width: int = NARROW, left: int = 10
+) -> dict:
     """Layout shared by every chart: sentence title on top, source and privacy footnote at the bottom.
 
     Both are part of the figure, so a screenshot or exported image carries them. Plotly does not
-    wrap text, so long titles and footnotes are broken into lines here.
+    wrap text, so long titles and footnotes are broken into lines here. `left` is a fixed left
+    margin (room for axis labels): the footnote is shifted by it to start at the figure's edge.
     """
     title_lines = wrap(title, width)
     return {
@@ -50,12 +54,14 @@ def base_layout(title: str, footnote: str, *, height: int = FIGURE_HEIGHT, width
         },
         "font": {"family": FONT_FAMILY, "size": 12, "color": TEXT_COLOR},
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": title_height(title_lines) + 16, "b": FOOTNOTE_SPACE},
+        "margin": {"l": left, "r": 10, "t": title_height(title_lines) + 16, "b": FOOTNOTE_SPACE},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "separators": ".,",
         "hoverlabel": {"font": {"family": FONT_FAMILY}},
-        "annotations": [footnote_annotation("<br>".join(wrap(line, width) for line in footnote.split("<br>")))],
+        "annotations": [
+            footnote_annotation("<br>".join(wrap(line, FOOTNOTE_CHARS) for line in footnote.split("<br>")), left)
+        ],
     }
 
 
@@ -73,13 +79,14 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(lines)
 
 
-def footnote_annotation(text: str) -> dict:
+def footnote_annotation(text: str, left: int = 10) -> dict:
     return {
         "text": text,
         "showarrow": False,
         "xref": "paper",
         "yref": "paper",
         "x": 0,
+        "xshift": -(left - 6),
         "y": 0,
         "yshift": -FOOTNOTE_SPACE + 4,
         "xanchor": "left",

@@ -11,6 +11,7 @@ from hotline.schema import value_label
 from hotline.viewstate import ViewState
 
 GRAPH_ID = "trend-graph"
+AXIS_WIDTH = 72  # pixels for the y axis title and tick labels (fixed so the footnote can align)
 
 
 def layout():
@@ -74,7 +75,7 @@ def figure(
     marks = _hidden_marks(frame, years, value_column, min_cell)
     if marks:
         traces.append(marks)
-    layout = theme.base_layout(title, footnote, height=440, width=theme.WIDE)
+    layout = theme.base_layout(title, footnote, height=440, width=theme.WIDE, left=AXIS_WIDTH)
     layout.update(
         {
             "barmode": "stack",
@@ -83,7 +84,7 @@ def figure(
                 "title": {"text": text.measure_phrase(measure)},
                 "rangemode": "tozero",
                 "gridcolor": "#e9ecef",
-                "automargin": True,
+                "automargin": False,
             },
             "legend": {
                 "orientation": "h",
