@@ -324,12 +324,6 @@ def test_phone_layout_has_no_sideways_scroll(open_page, server, demo):
     assert page.evaluate(TEXT_OVERFLOW_JS) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: at 1280px the third-width charts are 291px wide; titles wrapped at theme.NARROW=40 "
-    "characters and footnotes anchored at the plot area's left edge (x=0, xref=paper, moved right by "
-    "the y labels' automargin) stick out up to ~50px and are cut off",
-)
 def test_chart_titles_and_footnotes_fit_on_a_laptop_screen(ui: Ui):
     ui.open("?state=WY,VT&type=labor&gender=male")  # long titles
     assert ui.page.evaluate(TEXT_OVERFLOW_JS) == []
