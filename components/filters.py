@@ -152,5 +152,6 @@ def _year_marks(first: int, last: int) -> list[int]:
     step = max(1, (last - first) // 5)
     marks = list(range(first, last + 1, step))
     if marks[-1] != last:
-        marks.append(last)
+        # End on the last year; drop the mark before it when the two labels would touch.
+        marks = marks[:-1] + [last] if last - marks[-1] < step else marks + [last]
     return marks
