@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, quote, urlencode
 
 from hotline import geography
-from hotline.filters import Filters
+from hotline.filters import DIMENSION_FIELD, FIELD_DIMENSION, Filters
 from hotline.schema import VALUE_LOOKUP, token
 
 MEASURES = ("count", "rate")
@@ -27,16 +27,6 @@ LIST_PARAMETERS: dict[str, str] = {
     "method": "methods",
     "caller": "callers",
 }
-FIELD_PARAMETER = {field: parameter for parameter, field in LIST_PARAMETERS.items()}
-FIELD_DIMENSION = {
-    "trafficking_types": "trafficking_type",
-    "genders": "gender",
-    "age_groups": "age_group",
-    "citizenships": "citizenship",
-    "methods": "method",
-    "callers": "caller",
-}
-KNOWN_PARAMETERS = ("years", *LIST_PARAMETERS, "measure")
 MAX_QUERY_LENGTH = 4000
 
 _REGION_SLUGS = {token(region).replace("u_s_", ""): region for region in geography.REGIONS}
@@ -154,9 +144,6 @@ def _short(text: str, limit: int = 40) -> str:
 
 def choices_of(dataset) -> Choices:
     """What a URL may select in this dataset (the values that occur in it)."""
-    from hotline import geography
-    from hotline.filters import DIMENSION_FIELD
-
     values: dict[str, tuple[str, ...]] = {}
     for dimension, field_name in DIMENSION_FIELD.items():
         if dimension in dataset.dimensions:
