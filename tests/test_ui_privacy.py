@@ -279,6 +279,6 @@ def test_table_shows_words_for_hidden_states():
     dataset = small_dataset(10)
     header, body = table.rows(dataset, ViewState(filters=Filters(years=(2019, 2019), genders=("male",),
                                                                  age_groups=("minor",))))
-    assert header == ["State", "Region", "Signals", "Per 100,000 people per year"]
+    assert header == ["State", "Region", "Signals", "Per 100k people a year"]
     words = [row[2] for row in body if not row[2][0].isdigit()]
     assert words and set(words) <= {"fewer than 10", "hidden to protect a small count"}

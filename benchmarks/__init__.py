@@ -1,0 +1,1 @@
+"""Performance benchmarks of the dashboard (run `python -m benchmarks.run`)."""
