@@ -120,7 +120,7 @@ class Dataset:
                 group = (by.index(open_dimension), self._selected_mask(open_dimension, selected))
         grid, axes = self._grid(by, filters)
         also_hide = self._pinned_margins(by, filters, grid)
-        if group is not None:
+        if open_dimension is not None:
             also_hide = _combine(also_hide, self._groups_of_hidden_totals(by, view_filters, open_dimension, group, grid))
         status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
         frame = _frame(by, axes, grid, status)
@@ -129,21 +129,30 @@ class Dataset:
         return frame
 
     def _groups_of_hidden_totals(self, by, view_filters: Filters, open_dimension: str, group, grid: np.ndarray):
-        """Selected cells whose sum the rest of the page hides: they must be hidden here too.
+        """Cells to hide because the number they add up to is hidden elsewhere on the page.
 
-        The selected values of a chart add up to the same number computed under the view's own
-        filters (the KPI total, or the trend's per-type totals). Where that number is hidden, a
-        single selected bar would show it anyway, so the selected cells are hidden with it.
+        A chart's selected values add up to a number computed under the view's own filters (the
+        KPI total, or the trend's per-type totals). Where that number is hidden, the selected cells
+        are hidden with it, or a single selected bar would show it. With no selection the whole
+        line adds up to it, so at least its smallest non-zero cell is hidden.
         """
-        axis, selected = group
+        axis = by.index(open_dimension)
         coarser_by = tuple(d for d in by if d != open_dimension)
-        coarser = self._aggregate(coarser_by, view_filters, "count", None)
+        # The sum is published by the chart of the remaining dimension, which leaves its own
+        # dimension open; use that very aggregate so both agree on what is hidden.
+        coarser = self._aggregate(coarser_by, view_filters, "count", coarser_by[0] if len(coarser_by) == 1 else None)
         hidden_totals = coarser["suppressed"].to_numpy().reshape([len(self.values(d)) for d in coarser_by] or ())
         if not hidden_totals.any():
             return None
-        shape = [1] * grid.ndim
-        shape[axis] = grid.shape[axis]
-        return np.expand_dims(hidden_totals, axis) & selected.reshape(shape)
+        lines_hidden = np.expand_dims(hidden_totals, axis)
+        if group is not None:
+            shape = [1] * grid.ndim
+            shape[axis] = grid.shape[axis]
+            return lines_hidden & group[1].reshape(shape)
+        positive = np.where(grid > 0, grid, np.iinfo(np.int64).max)
+        smallest = positive == positive.min(axis=axis, keepdims=True)
+        first_smallest = smallest & (np.cumsum(smallest, axis=axis) == 1)
+        return lines_hidden & first_smallest & (grid > 0)
 
     def _selected_mask(self, dimension: str, selected: tuple) -> np.ndarray:
         """Which observed values of a dimension are selected (a year selection is a range)."""
