@@ -47,15 +47,16 @@ def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]
     selected = set(view.filters.geography())
     header = ["State", "Region", "Signals", "Per 100k people a year"]
     body = []
-    for _, row in frame.iterrows():
-        state = row["state"]
-        if not row["suppressed"] and row["count"] == 0:
+    columns = (frame["state"], frame["count"], frame["rate"], frame["suppression"])
+    for state, count, rate, reason in zip(*columns):
+        hidden = isinstance(reason, str)
+        if not hidden and count == 0:
             continue
         name = "Unknown location" if state == UNKNOWN_STATE else geography.STATE_NAMES.get(state, state)
         if selected and state in selected:
             name += " (selected)"
         region = geography.STATE_REGION.get(state, "–")
-        body.append([name, region, _cell(row, "count", "count", min_cell), _cell(row, "rate", "rate", min_cell)])
+        body.append([name, region, _cell(count, reason, "count", min_cell), _cell(rate, reason, "rate", min_cell)])
     return header, sorted(body, key=lambda row: (row[0].startswith("Unknown"), row[0]))
 
 
@@ -90,8 +91,7 @@ def _column_class(index: int) -> str | None:
     return "d-none d-sm-table-cell" if index == 1 else None
 
 
-def _cell(row: pd.Series, column: str, measure: str, min_cell: int) -> str:
-    if row["suppressed"]:
-        return text.suppressed_label(row["suppression"], min_cell)
-    value = row[column]
+def _cell(value, reason, measure: str, min_cell: int) -> str:
+    if isinstance(reason, str):
+        return text.suppressed_label(reason, min_cell)
     return "–" if pd.isna(value) else text.format_measure(value, measure)
