@@ -55,8 +55,6 @@ from hotline.viewstate import Choices, ViewState, choices_of, to_query
 DEFAULT_SIZES = (100_000, 1_000_000, 10_000_000)
 DEFAULT_UPDATES = 40
 TARGET_ROWS, TARGET_P95_MS = 10_000_000, 100.0
-# The Dataset's lru_cache'd query steps, cleared before each timed update (those that exist).
-QUERY_CACHES = ("_aggregate", "_grid", "_row_index", "_dimension_mask", "_denominators")
 MiB = 1024 * 1024
 
 
@@ -65,13 +63,7 @@ MiB = 1024 * 1024
 
 def clear_query_caches(dataset: hotline.Dataset) -> list[str]:
     """Empty the Dataset's query caches, so the next update computes every query. Returns their names."""
-    cleared = []
-    for name in QUERY_CACHES:
-        cache = getattr(dataset, name, None)
-        if cache is not None and hasattr(cache, "cache_clear"):
-            cache.cache_clear()
-            cleared.append(name)
-    return cleared
+    return dataset.clear_query_caches()
 
 
 def _callbacks(dataset: hotline.Dataset) -> list[tuple[str, object]]:
@@ -492,7 +484,7 @@ def report(results: list[SizeResult], command: str) -> str:
         "- One update = every panel callback: parse the store's query, render (KPIs incl. cards, map, trend, "
         f"{len(breakdowns.BREAKDOWN_DIMENSIONS)} breakdowns, table) and serialize the Dash response with "
         "plotly.io.json.to_json_plotly. The callback that syncs URL, controls and chips is not included.",
-        f"- Cold queries: Dataset.{', Dataset.'.join(first.caches_cleared)} .cache_clear() before every timed "
+        f"- Cold queries: Dataset.clear_query_caches() ({', '.join(first.caches_cleared)}) before every timed "
         "update.",
         "- Naive baseline: boolean masks + groupby(observed=True).size() on the raw rows for the same "
         "aggregations (total, by year, by state, by year x type, each breakdown with its own filter removed). "

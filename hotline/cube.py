@@ -81,3 +81,38 @@ def build_cube(table: pd.DataFrame) -> Cube:
 
 def _code_type(size: int) -> type:
     return np.int8 if size < 127 else np.int16
+
+
+def sum_over(cube: Cube, dimension: str) -> tuple[Cube, tuple[np.ndarray, np.ndarray] | None]:
+    """The cube with `dimension` summed away, and which rows of `cube` went into each of its rows.
+
+    The second item is (order, bounds): the rows summed into row j are order[bounds[j]:bounds[j + 1]].
+    Without such a dimension: the same cube and None.
+    """
+    if dimension not in cube.categories:
+        return cube, None
+    kept = [d for d in cube.dimensions if d != dimension]
+    shape = tuple(len(cube.categories[d]) for d in kept)
+    keys = np.ravel_multi_index(tuple(cube.codes[d] for d in kept), shape)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else order
+    counts = np.add.reduceat(cube.counts[order], starts) if len(keys) else cube.counts[:0]
+    codes = {
+        d: position.astype(cube.codes[d].dtype) for d, position in zip(kept, np.unravel_index(keys[starts], shape))
+    }
+    bounds = np.append(starts, len(keys))
+    if len(keys) < 2**31:
+        order = order.astype(np.int32)
+    return Cube(categories={d: cube.categories[d] for d in kept}, codes=codes, counts=counts), (order, bounds)
+
+
+def member_rows(rows: np.ndarray | None, order: np.ndarray, bounds: np.ndarray) -> np.ndarray | None:
+    """Rows of a cube summed into the given rows of the summed cube (see sum_over); None: all."""
+    if rows is None:
+        return None
+    first = bounds[rows]
+    sizes = bounds[rows + 1] - first
+    # first[i], first[i] + 1, ..., first[i] + sizes[i] - 1 for every i, without a Python loop.
+    positions = np.repeat(first - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+    return order[positions]

@@ -9,9 +9,10 @@ from functools import cached_property, lru_cache
 import numpy as np
 import pandas as pd
 
-from hotline import population, privacy
-from hotline.cube import Cube
+from hotline import privacy
+from hotline.cube import Cube, member_rows, sum_over
 from hotline.filters import Filters
+from hotline.rates import RateTable
 from hotline.schema import UNKNOWN_STATE
 
 SUPPRESSION_REASON = {
@@ -23,7 +24,6 @@ SUPPRESSION_REASON = {
 _SUPPRESSION_LABELS = pd.array(
     [SUPPRESSION_REASON.get(code) for code in range(max(SUPPRESSION_REASON) + 1)], dtype="string"
 )
-PER_PEOPLE = 100_000
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,23 @@ class Dataset:
         self._aggregate = lru_cache(maxsize=512)(self._compute)
         # Queries never group or filter by month unless asked to, so they read the cube summed over
         # months: at 10 million demo signals 0.9 million rows instead of 3.1 million.
-        self._month_free, self._month_rows = _sum_over(cube, "month")
+        self._month_free, self._month_rows = sum_over(cube, "month")
         self._grid = lru_cache(maxsize=256)(self._compute_grid)
         self._row_index = lru_cache(maxsize=32)(self._compute_row_index)
         self._dimension_mask = lru_cache(maxsize=64)(self._compute_dimension_mask)
-        self._denominators = lru_cache(maxsize=64)(self._compute_denominators)
+
+    def clear_query_caches(self) -> list[str]:
+        """Forget every cached query result (for benchmarks of cold queries). Returns the caches' names."""
+        caches = {
+            "aggregate": self._aggregate,
+            "grid": self._grid,
+            "row_index": self._row_index,
+            "dimension_mask": self._dimension_mask,
+            "denominators": self._rates.denominators,
+        }
+        for cache in caches.values():
+            cache.cache_clear()
+        return list(caches)
 
     # --- what the data hold -------------------------------------------------------------------
     @property
@@ -234,7 +246,7 @@ class Dataset:
         if full and self._month_rows is not None and not self._needs_months((), filters):
             # Every active filter is on a dimension the month-free cube keeps: match there, then
             # list the full-cube rows summed into each match (work in proportion to the matches).
-            return _members(self._row_index(filters, False), *self._month_rows)
+            return member_rows(self._row_index(filters, False), *self._month_rows)
         cube = self.cube if full else self._month_free
         mask = None
         for dimension in cube.dimensions:
@@ -258,54 +270,12 @@ class Dataset:
 
     # --- rates ---------------------------------------------------------------------------------
     @cached_property
-    def _population(self) -> pd.DataFrame:
-        """Population by state (rows) and year (columns) for the states and years in the data."""
+    def _rates(self) -> RateTable:
         states = [s for s in self.values("state") if s != UNKNOWN_STATE]
-        table = population.population_for(states, range(self.years[0], self.years[1] + 1))
-        return table.pivot(index="state", columns="year", values="population").astype("Float64")
-
-    def _compute_denominators(self, keys: tuple[str, ...], geography: tuple[str, ...], years: tuple[int, int] | None):
-        """Population over the selected states and years, by `keys` (state and/or year), for rates.
-
-        A frame with the `keys` columns and `population`, or the total when `keys` is empty. Cached
-        (as `_denominators`): every chart of a rate view shares one; callers must not modify it.
-        """
-        pop = self._population
-        states = list(geography) or list(pop.index)
-        pop = pop.loc[[s for s in states if s in pop.index]]
-        if years:
-            pop = pop.loc[:, [y for y in pop.columns if years[0] <= y <= years[1]]]
-        if keys == ("state", "year"):
-            return pop.stack().rename("population").rename_axis(["state", "year"]).reset_index()
-        if keys == ("state",):
-            return pop.sum(axis=1, skipna=False).rename("population").rename_axis("state").reset_index()
-        if keys == ("year",):
-            return pop.sum(axis=0, skipna=True).rename("population").rename_axis("year").reset_index()
-        return pop.sum().sum() if pop.size else np.nan
+        return RateTable(states, self.years)
 
     def _with_rates(self, frame: pd.DataFrame, by: tuple[str, ...], filters: Filters) -> pd.DataFrame:
-        """Signals per 100,000 residents per year, over the selected states and years.
-
-        Population is summed over the selected years, so a multi-year rate is an average annual rate.
-        Signals with no known state count in the numerator of national rates, as they happened in
-        the United States.
-        """
-        keys = tuple(c for c in ("state", "year") if c in by)
-        denominators = self._denominators(keys, filters.geography(), filters.years)
-        if not keys:
-            frame["population"] = pd.array([denominators] * len(frame), dtype="Float64")
-        else:
-            frame = frame.merge(denominators, on=[c for c in ("state", "year") if c in by], how="left")
-            frame["population"] = frame["population"].astype("Float64")
-        # In numpy (as pandas' Float64 arithmetic does it, a few times faster): missing where the
-        # count is suppressed or the population is unknown or not positive.
-        population = frame["population"].to_numpy(dtype=np.float64, na_value=np.nan)
-        count = frame["count"].to_numpy(dtype=np.float64, na_value=np.nan)
-        known = ~np.isnan(population) & (np.nan_to_num(population) > 0)
-        rate = np.divide(count, population, out=np.full(len(frame), np.nan), where=known) * PER_PEOPLE
-        missing = np.isnan(rate) | frame["suppressed"].to_numpy(dtype=bool)
-        frame["rate"] = pd.arrays.FloatingArray(np.where(missing, 0.0, rate), missing)
-        return frame
+        return self._rates.attach(frame, by, filters.geography(), filters.years)
 
 
 def _combine(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:
@@ -329,38 +299,3 @@ def _frame(by: tuple[str, ...], axes: list[tuple], grid: np.ndarray, status: np.
     columns["suppressed"] = suppressed
     columns["suppression"] = _SUPPRESSION_LABELS.take(flat_status.astype(np.intp))
     return pd.DataFrame(columns, index=None if by else [0])
-
-
-def _sum_over(cube: Cube, dimension: str) -> tuple[Cube, tuple[np.ndarray, np.ndarray] | None]:
-    """The cube with `dimension` summed away, and which rows of `cube` went into each of its rows.
-
-    The second item is (order, bounds): the rows summed into row j are order[bounds[j]:bounds[j + 1]].
-    Without such a dimension: the same cube and None.
-    """
-    if dimension not in cube.categories:
-        return cube, None
-    kept = [d for d in cube.dimensions if d != dimension]
-    shape = tuple(len(cube.categories[d]) for d in kept)
-    keys = np.ravel_multi_index(tuple(cube.codes[d] for d in kept), shape)
-    order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else order
-    counts = np.add.reduceat(cube.counts[order], starts) if len(keys) else cube.counts[:0]
-    codes = {
-        d: position.astype(cube.codes[d].dtype) for d, position in zip(kept, np.unravel_index(keys[starts], shape))
-    }
-    bounds = np.append(starts, len(keys))
-    if len(keys) < 2**31:
-        order = order.astype(np.int32)
-    return Cube(categories={d: cube.categories[d] for d in kept}, codes=codes, counts=counts), (order, bounds)
-
-
-def _members(rows: np.ndarray | None, order: np.ndarray, bounds: np.ndarray) -> np.ndarray | None:
-    """Rows of a cube summed into the given rows of the summed cube (see _sum_over); None: all."""
-    if rows is None:
-        return None
-    first = bounds[rows]
-    sizes = bounds[rows + 1] - first
-    # first[i], first[i] + 1, ..., first[i] + sizes[i] - 1 for every i, without a Python loop.
-    positions = np.repeat(first - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
-    return order[positions]
