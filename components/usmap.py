@@ -30,7 +30,8 @@ def register(app, dataset: Dataset, choices) -> None:
 
 def render(dataset: Dataset, view: ViewState) -> dict:
     filters = view.filters
-    frame = dataset.aggregate(["state"], filters, measure=view.measure, open_dimension="state")
+    # Always with rates: the table shows this same aggregate, so both read one cached result.
+    frame = dataset.aggregate(["state"], filters, measure="rate", open_dimension="state")
     frame = frame[frame["state"] != UNKNOWN_STATE]
     title = text.chart_title(view.measure, "state", filters.without("state"), dataset.years)
     return figure(frame, set(filters.geography()), view.measure, title, text.footnote(dataset), dataset.min_cell)
