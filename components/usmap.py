@@ -16,6 +16,8 @@ from hotline.schema import UNKNOWN_STATE
 from hotline.viewstate import ViewState
 
 GRAPH_ID = "map-graph"
+# The "albers usa" projection draws the 50 states and DC; the territories are listed in the table.
+MAPPED_STATES = frozenset(s for s in geography.STATES if geography.STATE_REGION[s] != geography.TERRITORIES_LABEL)
 
 
 def layout(topojson_url: str):
@@ -87,7 +89,7 @@ def figure(frame: pd.DataFrame, selected: set[str], measure: str, title: str, fo
                 "marker": _emphasis(hidden["state"], selected),
             }
         )
-    if len(hidden):
+    if hidden["state"].isin(MAPPED_STATES).any():
         footnote = f"Grey: fewer than {min_cell} signals, or hidden to protect a small count. {footnote}"
     layout = theme.base_layout(title, footnote, height=440, width=theme.WIDE)
     layout["geo"] = {

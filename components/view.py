@@ -127,7 +127,12 @@ def _next_view(trigger, search, years, controls, measure, clicks, current, choic
         return _remove_chip(current_view, trigger.get("field"), trigger.get("value")), []
     if trigger in clicks:
         return _apply_click(current_view, clicks[trigger], choices), []
-    filters = filter_panel.filters_from_controls(years, controls, span)
+    # Keep only values the dataset has: a forged callback payload cannot put anything else in the view.
+    allowed = {
+        field: [v for v in (values if isinstance(values, list) else []) if v in choices.values.get(field, ())]
+        for field, values in controls.items()
+    }
+    filters = filter_panel.filters_from_controls(years, allowed, span)
     chosen_measure = measure if measure in ("count", "rate") else "count"
     return ViewState(filters=filters, measure=chosen_measure), []
 
