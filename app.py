@@ -91,7 +91,9 @@ def create_app(dataset: hotline.Dataset) -> dash.Dash:
 
 def parse_args(argv: list[str], defaults: Config) -> Config:
     parser = argparse.ArgumentParser(prog="hotline-dashboard", description="Hotline Signals Dashboard")
-    parser.add_argument("--data", type=Path, default=defaults.data, help="CSV, Parquet or Excel file (default: demo data)")
+    parser.add_argument(
+        "--data", type=Path, default=defaults.data, help="CSV, Parquet or Excel file (default: demo data)"
+    )
     parser.add_argument("--host", default=defaults.host, help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=defaults.port, help="port (default 8050)")
     parser.add_argument(
@@ -100,7 +102,9 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         default=defaults.min_cell,
         help="hide counts below this (default 10; 1 turns suppression off, for internal use only)",
     )
-    parser.add_argument("--debug", action="store_true", default=defaults.debug, help="Dash debug mode (never in production)")
+    parser.add_argument(
+        "--debug", action="store_true", default=defaults.debug, help="Dash debug mode (never in production)"
+    )
     args = parser.parse_args(argv)
     if args.min_cell < 1:
         parser.error("--min-cell must be at least 1")

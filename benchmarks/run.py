@@ -84,8 +84,10 @@ def _callbacks(dataset: hotline.Dataset) -> list[tuple[str, object]]:
     ]
     for dimension in breakdowns.present(dataset):
         callbacks.append(
-            (dimension, one(breakdowns.graph_id(dimension), "figure",
-                            lambda v, d=dimension: breakdowns.render(dataset, v, d)))
+            (
+                dimension,
+                one(breakdowns.graph_id(dimension), "figure", lambda v, d=dimension: breakdowns.render(dataset, v, d)),
+            )
         )
     callbacks.append(("table", table_response))
     return callbacks
@@ -290,8 +292,9 @@ def measure_size(
         with tempfile.TemporaryDirectory(prefix="hotline-bench-") as directory:
             temporary = Path(directory) / f"signals-{rows}.parquet"
             write_signals(rows, seed, temporary)
-            return measure_size(rows, updates, seed, path=temporary, trace_memory=trace_memory,
-                                fresh_process=fresh_process)
+            return measure_size(
+                rows, updates, seed, path=temporary, trace_memory=trace_memory, fresh_process=fresh_process
+            )
 
     # Load: time and max RSS without tracing, then once more under tracemalloc for the heap peak.
     gc.collect()
@@ -392,8 +395,11 @@ def run_sizes(sizes, updates: int, seed: int, *, in_process: bool = False, log=p
             path = Path(directory) / f"signals-{rows}.parquet"
             started = time.perf_counter()
             write_signals(rows, seed, path)
-            log(f"  {rows:>12,} signals: generated and wrote {path.stat().st_size / MiB:.1f} MiB of Parquet "
-                f"in {time.perf_counter() - started:.1f} s; measuring ...", flush=True)
+            log(
+                f"  {rows:>12,} signals: generated and wrote {path.stat().st_size / MiB:.1f} MiB of Parquet "
+                f"in {time.perf_counter() - started:.1f} s; measuring ...",
+                flush=True,
+            )
             started = time.perf_counter()
             if in_process:
                 result = measure_size(rows, updates, seed, path=path)
@@ -471,8 +477,9 @@ def report(results: list[SizeResult], command: str) -> str:
     if target:
         p95 = target[0].update_p95
         verdict = "MET" if p95 < TARGET_P95_MS else "NOT MET"
-        lines.append(f"Target: at {TARGET_ROWS:,} signals, update p95 under {TARGET_P95_MS:.0f} ms: "
-                     f"{verdict} ({p95:.1f} ms).")
+        lines.append(
+            f"Target: at {TARGET_ROWS:,} signals, update p95 under {TARGET_P95_MS:.0f} ms: {verdict} ({p95:.1f} ms)."
+        )
     else:
         lines.append(f"Target ({TARGET_ROWS:,} signals, p95 under {TARGET_P95_MS:.0f} ms) not measured in this run.")
     first = results[0]
@@ -484,8 +491,7 @@ def report(results: list[SizeResult], command: str) -> str:
         "- One update = every panel callback: parse the store's query, render (KPIs incl. cards, map, trend, "
         f"{len(breakdowns.BREAKDOWN_DIMENSIONS)} breakdowns, table) and serialize the Dash response with "
         "plotly.io.json.to_json_plotly. The callback that syncs URL, controls and chips is not included.",
-        f"- Cold queries: Dataset.clear_query_caches() ({', '.join(first.caches_cleared)}) before every timed "
-        "update.",
+        f"- Cold queries: Dataset.clear_query_caches() ({', '.join(first.caches_cleared)}) before every timed update.",
         "- Naive baseline: boolean masks + groupby(observed=True).size() on the raw rows for the same "
         "aggregations (total, by year, by state, by year x type, each breakdown with its own filter removed). "
         "It builds no figures, no JSON, no suppression and no rates, so it is a LOWER BOUND for the naive "
@@ -493,9 +499,12 @@ def report(results: list[SizeResult], command: str) -> str:
         "- Load: hotline.load(path) from a temporary Parquet file written with pyarrow (read, validate, "
         "build cube). 'peak MiB' is the tracemalloc peak during a second load (Python and numpy heap; "
         "Arrow's own buffers are not traced). 'max RSS MiB' is resource.getrusage(RUSAGE_SELF).ru_maxrss "
-        + ("right after the first load in a fresh process per size (process high-water mark; "
-           f"{first.rss_before_load_mib:,.0f} MiB of it is the interpreter and imports before loading)."
-           if first.fresh_process else "of this process so far (lifetime high-water mark, not the load's alone)."),
+        + (
+            "right after the first load in a fresh process per size (process high-water mark; "
+            f"{first.rss_before_load_mib:,.0f} MiB of it is the interpreter and imports before loading)."
+            if first.fresh_process
+            else "of this process so far (lifetime high-water mark, not the load's alone)."
+        ),
         "- p95: numpy.percentile(..., 95), linear interpolation.",
     ]
     checks = ", ".join(
@@ -508,10 +517,14 @@ def report(results: list[SizeResult], command: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
-                        help="comma-separated signal counts (default: %(default)s)")
-    parser.add_argument("--updates", type=int, default=DEFAULT_UPDATES,
-                        help="view updates per size (default: %(default)s)")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in DEFAULT_SIZES),
+        help="comma-separated signal counts (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--updates", type=int, default=DEFAULT_UPDATES, help="view updates per size (default: %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=DEMO_SEED, help="seed for data and views (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 100,000 signals, 10 updates")
     parser.add_argument("--in-process", action="store_true", help="measure every size in this process")
@@ -524,10 +537,13 @@ def main(argv: list[str] | None = None) -> int:
     if not sizes or min(sizes) <= 0 or updates <= 0:
         parser.error("sizes and updates must be positive")
 
-    command = "python -m benchmarks.run" + ("" if not argv and len(sys.argv) <= 1 else " " + shlex.join(
-        sys.argv[1:] if argv is None else argv))
-    print(f"Benchmarking {', '.join(f'{s:,}' for s in sizes)} signals, {updates} updates each, seed {args.seed}",
-          flush=True)
+    command = "python -m benchmarks.run" + (
+        "" if not argv and len(sys.argv) <= 1 else " " + shlex.join(sys.argv[1:] if argv is None else argv)
+    )
+    print(
+        f"Benchmarking {', '.join(f'{s:,}' for s in sizes)} signals, {updates} updates each, seed {args.seed}",
+        flush=True,
+    )
     results = run_sizes(sizes, updates, args.seed, in_process=args.in_process)
     print()
     print(report(results, command))

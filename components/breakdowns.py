@@ -86,8 +86,10 @@ def figure(
         "hoverinfo": "text",
         "customdata": [[dimension, v] for v in frame[dimension]],
         "marker": {
-            "color": [theme.TYPE_COLORS.get(v, theme.SELECTED) if dimension == "trafficking_type" else theme.SELECTED
-                      for v in frame[dimension]],
+            "color": [
+                theme.TYPE_COLORS.get(v, theme.SELECTED) if dimension == "trafficking_type" else theme.SELECTED
+                for v in frame[dimension]
+            ],
             "opacity": [1.0 if c else theme.DIMMED_OPACITY for c in chosen],
             "line": {"width": [1.5 if selected and c else 0 for c in chosen], "color": theme.TEXT_COLOR},
         },

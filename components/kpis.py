@@ -47,10 +47,19 @@ def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:
     kpis = [Kpi("signals", text.measure_phrase(view.measure), _value(total, view.measure, min_cell), scope)]
     kpis.append(_change(dataset, view, last))
     if "age_group" in dataset.dimensions:
-        kpis.append(_share(dataset, view, "age_group", "minor", "Involving a minor", "of signals (age unknown included)"))
+        kpis.append(
+            _share(dataset, view, "age_group", "minor", "Involving a minor", "of signals (age unknown included)")
+        )
     if "citizenship" in dataset.dimensions:
         kpis.append(
-            _share(dataset, view, "citizenship", "foreign_national", "Foreign nationals", "of signals (citizenship unknown included)")
+            _share(
+                dataset,
+                view,
+                "citizenship",
+                "foreign_national",
+                "Foreign nationals",
+                "of signals (citizenship unknown included)",
+            )
         )
     return kpis
 
@@ -70,7 +79,13 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
     by_year = by_year.set_index("year")
     column = "rate" if view.measure == "rate" else "count"
     now, before = by_year.loc[last], by_year.loc[last - 1]
-    if now["suppressed"] or before["suppressed"] or pd.isna(now[column]) or pd.isna(before[column]) or not before[column]:
+    if (
+        now["suppressed"]
+        or before["suppressed"]
+        or pd.isna(now[column])
+        or pd.isna(before[column])
+        or not before[column]
+    ):
         return Kpi("change", label, "not shown", "a year's count is too small to compare")
     change = (now[column] - before[column]) / before[column]
     detail = f"{text.format_measure(before[column], view.measure)} → {text.format_measure(now[column], view.measure)}"

@@ -58,7 +58,9 @@ def layout(dataset: Dataset, choices: Choices, topojson_url: str) -> html.Div:
 def header(dataset: Dataset) -> html.Header:
     badge = None
     if dataset.source.is_demo:
-        badge = dbc.Badge("Synthetic demo data", color="warning", text_color="dark", className="demo-badge", id="demo-badge")
+        badge = dbc.Badge(
+            "Synthetic demo data", color="warning", text_color="dark", className="demo-badge", id="demo-badge"
+        )
     return html.Header(
         dbc.Container(
             [
@@ -69,7 +71,8 @@ def header(dataset: Dataset) -> html.Header:
                         f"{dataset.total:,} signals, {dataset.years[0]}–{dataset.years[1]}. ",
                         "Signals reflect who knows and contacts the hotline; they are not a measure of how much "
                         "trafficking there is. ",
-                        f"Counts below {dataset.min_cell} are never shown." if dataset.min_cell > 1
+                        f"Counts below {dataset.min_cell} are never shown."
+                        if dataset.min_cell > 1
                         else "Small-count suppression is OFF (internal use).",
                     ],
                     className="page-subtitle",

@@ -32,9 +32,7 @@ def title_height(title_lines: str) -> int:
     return 40 + 20 * title_lines.count("<br>")
 
 
-def base_layout(
-    title: str, footnote: str, *, height: int = FIGURE_HEIGHT, width: int = NARROW, left: int = 10
-) -> dict:
+def base_layout(title: str, footnote: str, *, height: int = FIGURE_HEIGHT, width: int = NARROW, left: int = 10) -> dict:
     """Layout shared by every chart: sentence title on top, source and privacy footnote at the bottom.
 
     Both are part of the figure, so a screenshot or exported image carries them. Plotly does not

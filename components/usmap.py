@@ -58,7 +58,11 @@ def figure(frame: pd.DataFrame, selected: set[str], measure: str, title: str, fo
             "z": [float(v) for v in shown[value_column]],
             "zmin": 0,
             "colorscale": theme.MAP_COLORSCALE,
-            "colorbar": {"title": {"text": "per 100k" if measure == "rate" else "signals"}, "thickness": 12, "len": 0.7},
+            "colorbar": {
+                "title": {"text": "per 100k" if measure == "rate" else "signals"},
+                "thickness": 12,
+                "len": 0.7,
+            },
             "customdata": [["state", s] for s in shown["state"]],
             "hovertext": [
                 f"{geography.STATE_NAMES.get(s, s)}: {text.format_measure(v, measure)} {unit}"
@@ -108,5 +112,8 @@ def _emphasis(states: pd.Series, selected: set[str]) -> dict:
     chosen = [s in selected for s in states]
     return {
         "opacity": [1.0 if c else theme.DIMMED_OPACITY for c in chosen],
-        "line": {"color": [theme.TEXT_COLOR if c else "white" for c in chosen], "width": [2 if c else 0.6 for c in chosen]},
+        "line": {
+            "color": [theme.TEXT_COLOR if c else "white" for c in chosen],
+            "width": [2 if c else 0.6 for c in chosen],
+        },
     }

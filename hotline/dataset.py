@@ -133,7 +133,9 @@ class Dataset:
         grid, axes = self._grid(by, filters)
         also_hide = self._pinned_margins(by, filters, grid)
         if open_dimension is not None:
-            also_hide = _combine(also_hide, self._groups_of_hidden_totals(by, view_filters, open_dimension, group, grid))
+            also_hide = _combine(
+                also_hide, self._groups_of_hidden_totals(by, view_filters, open_dimension, group, grid)
+            )
         status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
         frame = _frame(by, axes, grid, status)
         if measure == "rate":
@@ -234,9 +236,7 @@ class Dataset:
     def _needs_months(self, by: tuple[str, ...], filters: Filters) -> bool:
         """Whether a query must read the full cube: it groups or filters by a dimension summed away."""
         kept = self._month_free.categories
-        return any(d not in kept for d in by) or any(
-            filters.selection(d) for d in self.dimensions if d not in kept
-        )
+        return any(d not in kept for d in by) or any(filters.selection(d) for d in self.dimensions if d not in kept)
 
     def _compute_row_index(self, filters: Filters, full: bool = True) -> np.ndarray | None:
         """Rows of the cube (the full one, or the one summed over months) that match every active filter.

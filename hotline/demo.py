@@ -101,9 +101,7 @@ def yearly_targets(calibration: pd.DataFrame | None = None) -> pd.DataFrame:
     years = np.array(DEMO_YEARS)
 
     methods = _interpolate(_method_anchors(fig), years)
-    methods = np.column_stack(
-        [methods * (1 - UNKNOWN_METHOD_SHARE), np.full(len(years), UNKNOWN_METHOD_SHARE)]
-    )
+    methods = np.column_stack([methods * (1 - UNKNOWN_METHOD_SHARE), np.full(len(years), UNKNOWN_METHOD_SHARE)])
     types = _interpolate(_type_anchors(fig), years)
     victim = _interpolate(_victim_share_anchors(fig), years)[:, 0]
     others = np.array(list(OTHER_CALLER_WEIGHTS.values())) / sum(OTHER_CALLER_WEIGHTS.values())
@@ -134,10 +132,7 @@ def _method_anchors(fig: dict[tuple[int, str], float]) -> dict[int, np.ndarray]:
     }
     anchors[LAST_YEAR_WITHOUT_TEXTS] = anchors[2015]
     anchors[2023] = mix(
-        *(
-            fig[2023, f"texas_{m}"]
-            for m in ("calls", "texts_sms", "webchats", "emails", "webforms_online_tips")
-        )
+        *(fig[2023, f"texas_{m}"] for m in ("calls", "texts_sms", "webchats", "emails", "webforms_online_tips"))
     )
     return anchors
 
@@ -160,18 +155,13 @@ def _type_anchors(fig: dict[tuple[int, str], float]) -> dict[int, np.ndarray]:
 def _victim_share_anchors(fig: dict[tuple[int, str], float]) -> dict[int, np.ndarray]:
     """Share of signals from victims/survivors: their calls / all calls, and Texas 2023 signals."""
     anchors = {
-        year: np.array([fig[year, "victim_survivor_calls"] / fig[year, "calls"]])
-        for year in (2012, 2013, 2014, 2016)
+        year: np.array([fig[year, "victim_survivor_calls"] / fig[year, "calls"]]) for year in (2012, 2013, 2014, 2016)
     }
-    anchors[2023] = np.array(
-        [fig[2023, "texas_signals_from_victims_survivors"] / fig[2023, "texas_signals_total"]]
-    )
+    anchors[2023] = np.array([fig[2023, "texas_signals_from_victims_survivors"] / fig[2023, "texas_signals_total"]])
     return anchors
 
 
-def _yearly_signals(
-    fig: dict[tuple[int, str], float], years: np.ndarray, call_share: np.ndarray
-) -> np.ndarray:
+def _yearly_signals(fig: dict[tuple[int, str], float], years: np.ndarray, call_share: np.ndarray) -> np.ndarray:
     """National signal totals per year, rounded to whole signals (see yearly_targets)."""
     known: dict[int, float] = {}
     for i, year in enumerate(years):
@@ -297,12 +287,8 @@ def write_demo(frame: pd.DataFrame, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m hotline.demo", description=f"Write {DEMO_SOURCE_LABEL.lower()}."
-    )
-    parser.add_argument(
-        "--rows", type=int, default=DEFAULT_DEMO_ROWS, help="number of signals (default: %(default)s)"
-    )
+    parser = argparse.ArgumentParser(prog="python -m hotline.demo", description=f"Write {DEMO_SOURCE_LABEL.lower()}.")
+    parser.add_argument("--rows", type=int, default=DEFAULT_DEMO_ROWS, help="number of signals (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed (default: %(default)s)")
     parser.add_argument("--out", type=Path, required=True, help="output file, .parquet or .csv")
     args = parser.parse_args(argv)

@@ -110,9 +110,7 @@ _EXTRA_SPELLINGS: dict[str, str] = {
 }
 
 _LOOKUP: dict[str, str] = (
-    {_key(code): code for code in STATES}
-    | {_key(name): code for code, name in STATE_NAMES.items()}
-    | _EXTRA_SPELLINGS
+    {_key(code): code for code in STATES} | {_key(name): code for code, name in STATE_NAMES.items()} | _EXTRA_SPELLINGS
 )
 
 

@@ -122,11 +122,23 @@ def _integers(series: pd.Series, file: str, column: str, *, low: int, high: int 
             number = float("nan")
         numbers.append(float("nan") if number is not None and not np.isfinite(number) else number)
     _check(file, column, "expected a whole number", series, codes, [n is not None and np.isnan(n) for n in numbers])
-    _check(file, column, "expected a whole number, not a fraction", series, codes,
-           [n is not None and n != round(n) for n in numbers])
+    _check(
+        file,
+        column,
+        "expected a whole number, not a fraction",
+        series,
+        codes,
+        [n is not None and n != round(n) for n in numbers],
+    )
     bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
-    _check(file, column, f"expected a number {bound}", series, codes,
-           [n is not None and (n < low or (high is not None and n > high)) for n in numbers])
+    _check(
+        file,
+        column,
+        f"expected a number {bound}",
+        series,
+        codes,
+        [n is not None and (n < low or (high is not None and n > high)) for n in numbers],
+    )
     if allow_missing:
         values = pd.array([None if n is None else int(n) for n in numbers] + [None], dtype="Int64")
         return pd.Series(values[np.where(codes < 0, len(numbers), codes)], index=series.index)
@@ -143,8 +155,15 @@ def _categories(series: pd.Series, file: str, dimension: str, column: str) -> pd
         MISSING_VALUE[dimension] if c is None and t is not None and token(t) in MISSING_TOKENS else c
         for c, t in zip(canonical, texts)
     ]
-    _check(file, column, "unrecognised value", series, codes, [c is None for c in canonical],
-           hint=f"Expected one of: {', '.join(values)}")
+    _check(
+        file,
+        column,
+        "unrecognised value",
+        series,
+        codes,
+        [c is None for c in canonical],
+        hint=f"Expected one of: {', '.join(values)}",
+    )
     return _categorical(codes, canonical, MISSING_VALUE[dimension], values, series.index)
 
 
@@ -153,8 +172,15 @@ def _states(series: pd.Series, file: str, column: str) -> pd.Series:
     canonical = [
         UNKNOWN_STATE if t is None or token(t) in MISSING_TOKENS else geography.normalize_state(t) for t in texts
     ]
-    _check(file, column, "unrecognised US state", series, codes, [c is None for c in canonical],
-           hint="Use two-letter codes such as TX, or full names such as Texas")
+    _check(
+        file,
+        column,
+        "unrecognised US state",
+        series,
+        codes,
+        [c is None for c in canonical],
+        hint="Use two-letter codes such as TX, or full names such as Texas",
+    )
     return _categorical(codes, canonical, UNKNOWN_STATE, geography.STATES + (UNKNOWN_STATE,), series.index)
 
 

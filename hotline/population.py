@@ -57,9 +57,7 @@ def population_for(states: Iterable[str] | None, years: Iterable[int]) -> pd.Dat
             "source_year": np.tile(nearest, len(codes)),
         }
     )
-    merged = grid.merge(
-        table.rename(columns={"year": "source_year"}), on=["state", "source_year"], how="left"
-    )
+    merged = grid.merge(table.rename(columns={"year": "source_year"}), on=["state", "source_year"], how="left")
     merged["population"] = merged["population"].astype("Int64")
     return merged[["state", "year", "population"]].sort_values(["state", "year"], ignore_index=True)
 

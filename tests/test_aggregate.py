@@ -4,12 +4,6 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from hotline import Filters
-from hotline.population import population_for
-
 from domain_fixtures import (
     filters_strategy,
     make_dataset,
@@ -20,6 +14,11 @@ from domain_fixtures import (
     shared_dataset,
     shared_frame,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hotline import Filters
+from hotline.population import population_for
 
 BY_LISTS = [["state"], ["year", "trafficking_type"], ["gender"], [], ["state", "trafficking_type"], ["month"],
             ["age_group", "citizenship"]]

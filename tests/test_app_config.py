@@ -8,11 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
+from ui_helpers import demo
 
 import app as app_module
 from app import Config, create_app, main, parse_args
-
-from ui_helpers import demo
 
 ENV_KEYS = ("HOTLINE_DATA", "HOTLINE_HOST", "HOTLINE_PORT", "HOTLINE_MIN_CELL", "HOTLINE_DEBUG")
 

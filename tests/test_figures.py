@@ -8,19 +8,17 @@ import json
 import math
 
 import numpy as np
-
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io.json as plotly_json
 import pytest
+from ui_helpers import as_sent, bar_values, decode_typed_arrays, demo, flat_title, footnote_text, small_dataset
 
 from components import breakdowns, panel, text, theme, trend, usmap
 from hotline import Filters
 from hotline.geography import STATE_NAMES
 from hotline.schema import UNKNOWN_STATE, value_label
 from hotline.viewstate import ViewState
-
-from ui_helpers import as_sent, bar_values, decode_typed_arrays, demo, flat_title, footnote_text, small_dataset
 
 TEXAS_LABOR = ViewState(filters=Filters(years=(2015, 2019), states=("TX",), trafficking_types=("labor",)))
 RATE_VIEW = ViewState(filters=Filters(years=(2016, 2018), trafficking_types=("sex",)), measure="rate")
@@ -51,7 +49,7 @@ VIEWS = [
 # --- valid plotly -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("view", VIEWS, ids=lambda v: v.measure + ":" + text.scope_phrase(v.filters, (2012, 2023)))
 def test_every_figure_is_valid_plotly(data, view):
-    for name, figure in all_figures(data, view).items():
+    for figure in all_figures(data, view).values():
         go.Figure(figure)  # raises on any invalid property
         go.Figure(as_sent(figure))  # and the JSON the browser receives is valid too
 

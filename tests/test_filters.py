@@ -1,12 +1,11 @@
 """Filters: an immutable, hashable selection; toggling, leaving a dimension open, regions with states."""
 
 import pytest
+from domain_fixtures import filters_strategy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotline import Filters
-
-from domain_fixtures import filters_strategy
 
 
 def test_empty_means_all():

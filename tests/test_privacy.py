@@ -9,14 +9,13 @@ independently of hotline.privacy.is_protected.
 import numpy as np
 import pandas as pd
 import pytest
+from domain_fixtures import filters_strategy, make_dataset, raw_signals, shared_dataset
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from hotline import Filters
 from hotline.privacy import FEWER_THAN_MIN, HIDDEN_TO_PROTECT, MIN_AMBIGUITY, SHOWN, is_protected, suppress
-
-from domain_fixtures import filters_strategy, make_dataset, raw_signals, shared_dataset
 
 STATUS = {None: SHOWN, "fewer_than_min": FEWER_THAN_MIN, "protects_small_count": HIDDEN_TO_PROTECT}
 

@@ -2,13 +2,12 @@
 
 import pandas as pd
 import pytest
+from domain_fixtures import as_text, raw_signals, write_csv, write_text
 from openpyxl import Workbook
 
 import hotline
 from hotline.errors import DataError
 from hotline.readers import read_table
-
-from domain_fixtures import as_text, raw_signals, write_csv, write_text
 
 SMALL = "year,state,trafficking_type,gender,count\n2015,TX,sex,female,3\n2015,OK,labor,male,2\n2016,TX,sex,F,5\n"
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from ui_helpers import demo, render_page, small_counts, small_dataset
 
 from components import breakdowns, table, text
 from hotline import Filters
 from hotline.schema import value_label
 from hotline.viewstate import ViewState, choices_of
-
-from ui_helpers import demo, render_page, small_counts, small_dataset
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SMALL_SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,13 +12,12 @@ from dash import html
 from dash._callback_context import context_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ui_helpers import demo
 
 from components import view as view_module
 from components.view import CHIP_TYPE, CLEAR_ID, URL_ID, _apply_click, _chips, _next_view, _remove_chip, view_from_store
 from hotline import Filters
 from hotline.viewstate import ViewState, choices_of, to_query
-
-from ui_helpers import demo
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """The view-state URL codec: round trips, the documented example, and hostile or broken links."""
 
 import pytest
+from domain_fixtures import shared_dataset
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -8,8 +9,6 @@ from hotline import Filters
 from hotline.geography import REGIONS, STATES
 from hotline.schema import AGE_GROUPS, CALLERS, CITIZENSHIPS, GENDERS, METHODS, TRAFFICKING_TYPES
 from hotline.viewstate import MAX_QUERY_LENGTH, Choices, ViewState, choices_of, parse_query, to_query
-
-from domain_fixtures import shared_dataset
 
 CHOICES = Choices(
     years=(2012, 2023),

@@ -15,7 +15,6 @@ import pytest
 
 from components.text import format_rate
 from hotline import Filters
-from hotline.geography import STATE_NAMES
 from hotline.schema import value_label
 
 from .conftest import GRAPH_IDS, TEXT_OVERFLOW_JS, Ui, assert_no_small_numbers_shown, count_text, kpi_text
