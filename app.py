@@ -57,7 +57,7 @@ def create_app(dataset: hotline.Dataset) -> dash.Dash:
         __name__,
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
         serve_locally=True,
-        compress=False,
+        compress=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         update_title=None,
     )
