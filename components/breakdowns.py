@@ -10,6 +10,7 @@ import pandas as pd
 from dash import Input, Output
 
 from components import panel, text, theme
+from components.view import view_from_store
 from hotline.dataset import Dataset
 from hotline.schema import LABELS, value_label
 from hotline.viewstate import ViewState
@@ -38,7 +39,7 @@ def register(app, dataset: Dataset, choices) -> None:
 def _register_one(app, dataset: Dataset, choices, dimension: str) -> None:
     @app.callback(Output(graph_id(dimension), "figure"), Input("view", "data"))
     def update(store):
-        return panel.render_safely(lambda: render(dataset, panel.view_of(store, choices), dimension))
+        return panel.render_safely(lambda: render(dataset, view_from_store(store, choices), dimension))
 
 
 def render(dataset: Dataset, view: ViewState, dimension: str) -> dict:

@@ -9,16 +9,15 @@ from hotline import geography
 from hotline.dataset import Dataset
 from hotline.filters import DIMENSION_FIELD, Filters
 from hotline.schema import LABELS, value_label
-from hotline.viewstate import Choices, ViewState
+from hotline.viewstate import LIST_PARAMETERS, Choices, ViewState
 
 YEARS_ID = "filter-years"
 TOGGLE_ID = "filters-toggle"
 COLLAPSE_ID = "filters-collapse"
 MEASURE_ID = "filter-measure"
-REGIONS_ID = "filter-regions"
 
 # Filters field -> control id, for every list-valued filter the page can show.
-LIST_FIELDS = ("regions", "states", "trafficking_types", "genders", "age_groups", "citizenships", "methods", "callers")
+LIST_FIELDS = tuple(LIST_PARAMETERS.values())
 FIELD_LABEL = {"regions": "Region", "states": "State"} | {
     field: LABELS[dimension] for dimension, field in DIMENSION_FIELD.items() if dimension != "state"
 }

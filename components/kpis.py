@@ -13,6 +13,7 @@ import pandas as pd
 from dash import Input, Output, html
 
 from components import panel, text
+from components.view import view_from_store
 from hotline.dataset import Dataset
 from hotline.viewstate import ViewState
 
@@ -35,14 +36,14 @@ def register(app, dataset: Dataset, choices) -> None:
     @app.callback(Output(CONTAINER_ID, "children"), Input("view", "data"))
     def update(store):
         fallback = html.P("The headline numbers could not be computed for this selection.")
-        return panel.render_safely(lambda: cards(compute(dataset, panel.view_of(store, choices))), fallback)
+        return panel.render_safely(lambda: cards(compute(dataset, view_from_store(store, choices))), fallback)
 
 
 def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:
     filters = view.filters
     min_cell = dataset.min_cell
     total = dataset.aggregate([], filters, measure=view.measure).iloc[0]
-    first, last = filters.years or dataset.years
+    last = (filters.years or dataset.years)[1]
     scope = text.scope_phrase(filters, dataset.years)
     kpis = [Kpi("signals", text.measure_phrase(view.measure), _value(total, view.measure, min_cell), scope)]
     kpis.append(_change(dataset, view, last))

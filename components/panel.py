@@ -9,8 +9,6 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import theme
-from components.view import view_from_store
-from hotline.viewstate import Choices, ViewState
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +46,6 @@ def graph_card(graph_id: str, label: str, *, height: int = theme.FIGURE_HEIGHT, 
     )
 
 
-def view_of(store: object, choices: Choices) -> ViewState:
-    return view_from_store(store, choices)
-
-
 def render_safely(render: Callable[[], object], fallback: object = None) -> object:
     """Run a panel's render; on an unexpected error log it and show a short message instead of a trace."""
     try:
@@ -74,7 +68,3 @@ def unavailable_figure() -> dict:
             "annotations": [{"text": "This chart could not be drawn. Try another selection.", "showarrow": False}],
         },
     }
-
-
-def card_title(title: str) -> html.H2:
-    return html.H2(title, className="panel-title")

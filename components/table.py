@@ -7,6 +7,7 @@ import pandas as pd
 from dash import Input, Output, html
 
 from components import panel, text
+from components.view import view_from_store
 from hotline import geography
 from hotline.dataset import Dataset
 from hotline.schema import UNKNOWN_STATE
@@ -31,7 +32,7 @@ def layout() -> dbc.Card:
 def register(app, dataset: Dataset, choices) -> None:
     @app.callback(Output(TITLE_ID, "children"), Output(CONTAINER_ID, "children"), Input("view", "data"))
     def update(store):
-        view = panel.view_of(store, choices)
+        view = view_from_store(store, choices)
         fallback = ("Numbers", html.P("The table could not be built for this selection."))
         return panel.render_safely(lambda: render(dataset, view), fallback)
 

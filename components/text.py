@@ -19,11 +19,11 @@ def measure_phrase(measure: str) -> str:
     return "Signals per 100,000 people per year" if measure == "rate" else "Signals"
 
 
-def chart_title(measure: str, by: str | None, filters: Filters, span: tuple[int, int]) -> str:
-    """E.g. "Signals by trafficking type, Texas, 2015-2019"."""
+def chart_title(measure: str, by: str | tuple[str, ...] | None, filters: Filters, span: tuple[int, int]) -> str:
+    """E.g. "Signals by trafficking type, Texas, 2015-2019"; `by` may name several dimensions."""
     head = measure_phrase(measure)
     if by:
-        head += f" by {LABELS[by].lower()}"
+        head += " by " + " and ".join(LABELS[d].lower() for d in ((by,) if isinstance(by, str) else by))
     scope = scope_phrase(filters, span)
     return f"{head}, {scope}"
 

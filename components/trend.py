@@ -6,6 +6,7 @@ import pandas as pd
 from dash import Input, Output
 
 from components import panel, text, theme
+from components.view import view_from_store
 from hotline.dataset import Dataset
 from hotline.schema import value_label
 from hotline.viewstate import ViewState
@@ -21,7 +22,7 @@ def layout():
 def register(app, dataset: Dataset, choices) -> None:
     @app.callback(Output(GRAPH_ID, "figure"), Input("view", "data"))
     def update(store):
-        return panel.render_safely(lambda: render(dataset, panel.view_of(store, choices)))
+        return panel.render_safely(lambda: render(dataset, view_from_store(store, choices)))
 
 
 def render(dataset: Dataset, view: ViewState) -> dict:
@@ -29,9 +30,7 @@ def render(dataset: Dataset, view: ViewState) -> dict:
     split = "trafficking_type" if "trafficking_type" in dataset.dimensions else None
     by = ["year", split] if split else ["year"]
     frame = dataset.aggregate(by, view.filters, measure=view.measure, open_dimension="year")
-    title = text.chart_title(view.measure, "year", all_years, dataset.years)
-    if split:
-        title = title.replace(" by year", " by year and trafficking type", 1)
+    title = text.chart_title(view.measure, tuple(by), all_years, dataset.years)
     return figure(frame, view.filters.years, view.measure, title, text.footnote(dataset), dataset.min_cell)
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from dash import Input, Output
 
 from components import panel, text, theme
+from components.view import view_from_store
 from hotline import geography
 from hotline.dataset import Dataset
 from hotline.schema import UNKNOWN_STATE
@@ -27,7 +28,7 @@ def layout(topojson_url: str):
 def register(app, dataset: Dataset, choices) -> None:
     @app.callback(Output(GRAPH_ID, "figure"), Input("view", "data"))
     def update(store):
-        return panel.render_safely(lambda: render(dataset, panel.view_of(store, choices)))
+        return panel.render_safely(lambda: render(dataset, view_from_store(store, choices)))
 
 
 def render(dataset: Dataset, view: ViewState) -> dict:

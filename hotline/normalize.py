@@ -150,10 +150,9 @@ def _categories(series: pd.Series, file: str, dimension: str, column: str) -> pd
     values = CATEGORY_VALUES[dimension]
     lookup = VALUE_LOOKUP[dimension]
     codes, texts = _distinct(series)
-    canonical = [MISSING_VALUE[dimension] if t is None else lookup.get(token(t)) for t in texts]
+    # A spelling of the value wins; else a missing-value word ("NA", "unknown") means missing.
     canonical = [
-        MISSING_VALUE[dimension] if c is None and t is not None and token(t) in MISSING_TOKENS else c
-        for c, t in zip(canonical, texts)
+        MISSING_VALUE[dimension] if t is None else lookup.get(token(t)) or _missing_or_none(t, dimension) for t in texts
     ]
     _check(
         file,
@@ -165,6 +164,10 @@ def _categories(series: pd.Series, file: str, dimension: str, column: str) -> pd
         hint=f"Expected one of: {', '.join(values)}",
     )
     return _categorical(codes, canonical, MISSING_VALUE[dimension], values, series.index)
+
+
+def _missing_or_none(text: str, dimension: str) -> str | None:
+    return MISSING_VALUE[dimension] if token(text) in MISSING_TOKENS else None
 
 
 def _states(series: pd.Series, file: str, column: str) -> pd.Series:

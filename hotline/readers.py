@@ -7,6 +7,7 @@ columns from Parquet) so that normalization can name the exact cell that is wron
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -54,16 +55,15 @@ def _read_csv(path: Path) -> pd.DataFrame:
             hint="Save it as 'CSV UTF-8'",
         ) from None
     delimiter = _sniff_delimiter(text, path.suffix.lower())
-    header = next(csv.reader([text.splitlines()[0]], delimiter=delimiter)) if text.strip() else []
+    header = next(csv.reader([_first_line(text)], delimiter=delimiter)) if text.strip() else []
     _reject_duplicate_columns(path.name, header)
     try:
         return pd.read_csv(
-            path,
+            io.StringIO(text),  # the text decoded above: the file is read once
             sep=delimiter,
             dtype=str,
             keep_default_na=False,
             na_values=[""],
-            encoding="utf-8-sig",
             skipinitialspace=True,
         )
     except pd.errors.ParserError as error:
@@ -75,10 +75,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _sniff_delimiter(text: str, suffix: str) -> str:
     if suffix == ".tsv":
         return "\t"
-    first_line = text.splitlines()[0] if text.strip() else ""
+    first_line = _first_line(text)
     counts = {sep: first_line.count(sep) for sep in (",", ";", "\t", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else ","
+
+
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0].rstrip("\r")
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

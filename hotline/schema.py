@@ -23,19 +23,6 @@ CALLERS = (
     "unknown",
 )
 
-CANONICAL_COLUMNS = (
-    "year",
-    "month",
-    "state",
-    "trafficking_type",
-    "gender",
-    "age_group",
-    "citizenship",
-    "method",
-    "caller",
-    "count",
-)
-
 # Categorical dimensions other than geography, in the order the page shows them.
 CATEGORY_VALUES: dict[str, tuple[str, ...]] = {
     "trafficking_type": TRAFFICKING_TYPES,
@@ -45,7 +32,6 @@ CATEGORY_VALUES: dict[str, tuple[str, ...]] = {
     "method": METHODS,
     "caller": CALLERS,
 }
-REQUIRED_CATEGORIES = ("trafficking_type",)
 
 # What a missing value becomes: unknowns are data and are never dropped.
 MISSING_VALUE = {dim: "unknown" for dim in CATEGORY_VALUES} | {"trafficking_type": "not_specified"}

@@ -15,22 +15,14 @@ from hotline.demo import (
     yearly_targets,
 )
 from hotline.geography import STATES
-from hotline.schema import AGE_GROUPS, CALLERS, CITIZENSHIPS, GENDERS, METHODS, TRAFFICKING_TYPES
+from hotline.schema import CATEGORY_VALUES
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "demo_signals.parquet"
 PUBLISHED = (
     ROOT / ".." / "shared" / "data" / "nhtrc-polaris-published-figures" / "nhtrc_published_figures.csv"
 )
-DIMENSIONS = {
-    "state": STATES,
-    "trafficking_type": TRAFFICKING_TYPES,
-    "gender": GENDERS,
-    "age_group": AGE_GROUPS,
-    "citizenship": CITIZENSHIPS,
-    "method": METHODS,
-    "caller": CALLERS,
-}
+DIMENSIONS = {"state": STATES, **CATEGORY_VALUES}
 
 
 @pytest.fixture(scope="module")

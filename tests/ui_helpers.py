@@ -21,7 +21,7 @@ from hotline import load_demo
 from hotline.cube import build_cube
 from hotline.dataset import Dataset, SourceInfo
 from hotline.normalize import normalize
-from hotline.schema import AGE_GROUPS, CALLERS, CITIZENSHIPS, GENDERS, METHODS, TRAFFICKING_TYPES
+from hotline.schema import CATEGORY_VALUES
 from hotline.viewstate import ViewState
 
 # --- datasets ------------------------------------------------------------------------------------
@@ -29,14 +29,7 @@ from hotline.viewstate import ViewState
 SMALL_STATES = ("CA", "TX", "OK", "WY", "VT", "ND", "GU")
 SMALL_STATE_WEIGHTS = (0.28, 0.24, 0.14, 0.1, 0.09, 0.1, 0.05)
 SMALL_YEARS = (2018, 2019, 2020, 2021, 2022)
-SMALL_DIMENSIONS = {
-    "trafficking_type": TRAFFICKING_TYPES,
-    "gender": GENDERS,
-    "age_group": AGE_GROUPS,
-    "citizenship": CITIZENSHIPS,
-    "method": METHODS,
-    "caller": CALLERS,
-}
+SMALL_DIMENSIONS = CATEGORY_VALUES
 
 
 def small_signals(rows: int = 900, seed: int = 11) -> pd.DataFrame:
