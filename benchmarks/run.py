@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 from plotly.io.json import to_json_plotly
 
 import hotline
-from components import breakdowns, kpis, table, trend, usmap
+from components import breakdowns, kpis, table, trend, areamap
 from components.view import view_from_store
 from hotline import geography
 from hotline.demo import DEMO_SEED, generate_demo
@@ -79,7 +79,7 @@ def _callbacks(dataset: hotline.Dataset) -> list[tuple[str, object]]:
 
     callbacks = [
         ("kpis", one(kpis.CONTAINER_ID, "children", lambda v: kpis.cards(kpis.compute(dataset, v)))),
-        ("map", one(usmap.GRAPH_ID, "figure", lambda v: usmap.render(dataset, v))),
+        ("map", one(areamap.GRAPH_ID, "figure", lambda v: areamap.render(dataset, v))),
         ("trend", one(trend.GRAPH_ID, "figure", lambda v: trend.render(dataset, v))),
     ]
     for dimension in breakdowns.present(dataset):

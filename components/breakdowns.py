@@ -45,13 +45,24 @@ def _register_one(app, dataset: Dataset, choices, dimension: str) -> None:
 def render(dataset: Dataset, view: ViewState, dimension: str) -> dict:
     own_filter_removed = view.filters.without(dimension)
     frame = dataset.aggregate([dimension], view.filters, measure=view.measure, open_dimension=dimension)
-    title = text.chart_title(view.measure, dimension, own_filter_removed, dataset.years)
+    unit = dataset.source.unit
+    title = text.chart_title(
+        view.measure, dimension, own_filter_removed, dataset.years, areas=dataset.areas, unit=unit
+    )
     selected = set(view.filters.selection(dimension))
-    return figure(frame, dimension, selected, view.measure, title, text.footnote(dataset), dataset.min_cell)
+    return figure(frame, dimension, selected, view.measure, title, text.footnote(dataset), dataset.min_cell, unit=unit)
 
 
 def figure(
-    frame: pd.DataFrame, dimension: str, selected: set, measure: str, title: str, footnote: str, min_cell: int
+    frame: pd.DataFrame,
+    dimension: str,
+    selected: set,
+    measure: str,
+    title: str,
+    footnote: str,
+    min_cell: int,
+    *,
+    unit: str = "signals",
 ) -> dict:
     """Horizontal bars, one per value of `dimension`, in schema order from the top.
 
@@ -63,24 +74,26 @@ def figure(
     suppressed = frame["suppressed"].to_numpy()
     values = [None if s or pd.isna(v) else float(v) for v, s in zip(frame[value_column], suppressed)]
     chosen = [not selected or v in selected for v in frame[dimension]]
-    unit = text.measure_phrase(measure).lower()
-    total = frame["count"].sum() if not suppressed.any() else None
+    unit_words = text.measure_phrase(measure, unit).lower()
+    at_least = list(frame["at_least"]) if "at_least" in frame else [False] * len(frame)
+    # A share of lower bounds would be a guess: shares only when every count is exact and shown.
+    total = frame["count"].sum() if not suppressed.any() and not any(at_least) else None
     hover = []
-    for label, value, count in zip(labels, values, frame["count"]):
+    for label, value, count, bound in zip(labels, values, frame["count"], at_least):
         if value is None:
             hover.append(None)
             continue
-        line = f"{label}: {text.format_measure(value, measure)} {unit}"
+        line = f"{label}: {text.format_measure(value, measure, bound)} {unit_words}"
         if measure == "count" and total:
             line += f" ({count / total:.1%} of this chart)"
         hover.append(line)
     bars = {
         "type": "bar",
         "orientation": "h",
-        "name": text.measure_phrase(measure),
+        "name": text.measure_phrase(measure, unit),
         "y": labels,
         "x": values,
-        "text": [text.format_measure(v, measure) if v is not None else "" for v in values],
+        "text": [text.format_measure(v, measure, b) if v is not None else "" for v, b in zip(values, at_least)],
         "textposition": "outside",
         "cliponaxis": False,
         "hovertext": hover,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
-from hotline import geography
+from hotline.areas import SCHEME_OF_FIELD, SCHEMES, AreaScheme
 from hotline.dataset import Dataset
 from hotline.filters import DIMENSION_FIELD, Filters
 from hotline.schema import LABELS, value_label
@@ -18,9 +18,7 @@ MEASURE_ID = "filter-measure"
 
 # Filters field -> control id, for every list-valued filter the page can show.
 LIST_FIELDS = tuple(LIST_PARAMETERS.values())
-FIELD_LABEL = {"regions": "Region", "states": "State"} | {
-    field: LABELS[dimension] for dimension, field in DIMENSION_FIELD.items() if dimension != "state"
-}
+FIELD_LABEL = {"regions": "Region"} | {field: LABELS[dimension] for dimension, field in DIMENSION_FIELD.items()}
 
 
 def control_id(field: str) -> str:
@@ -130,18 +128,25 @@ def controls_from_view(view: ViewState, span: tuple[int, int], fields: list[str]
     return years, {field: list(getattr(view.filters, field)) for field in fields}, view.measure
 
 
-def state_options(choices: Choices, regions: list[str] | None) -> list[dict]:
-    """States to offer: those in the chosen regions, or all."""
-    states = choices.values.get("states", ())
+def area_scheme(choices: Choices) -> AreaScheme:
+    """The geography whose areas the filter panel offers (the dataset has one of them)."""
+    return next((s for s in SCHEMES.values() if s.field in choices.values), SCHEMES["state"])
+
+
+def area_options(choices: Choices, regions: list[str] | None) -> list[dict]:
+    """States or countries to offer: those in the chosen regions, or all."""
+    areas = area_scheme(choices)
+    codes = choices.values.get(areas.field, ())
     if regions:
-        allowed = set(geography.states_in_regions(regions))
-        states = tuple(s for s in states if s in allowed)
-    return _options("states", states)
+        allowed = set(areas.in_regions(regions))
+        codes = tuple(c for c in codes if c in allowed)
+    return _options(areas.field, codes)
 
 
 def _options(field: str, values: tuple[str, ...]) -> list[dict]:
-    if field == "states":
-        return [{"label": geography.STATE_NAMES.get(v, "Unknown location"), "value": v} for v in values]
+    areas = SCHEME_OF_FIELD.get(field)
+    if areas is not None:
+        return [{"label": areas.name(v), "value": v} for v in values]
     if field == "regions":
         return [{"label": v, "value": v} for v in values]
     return [{"label": value_label(v), "value": v} for v in values]

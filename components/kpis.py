@@ -44,8 +44,9 @@ def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:
     min_cell = dataset.min_cell
     total = dataset.aggregate([], filters, measure=view.measure).iloc[0]
     last = (filters.years or dataset.years)[1]
-    scope = text.scope_phrase(filters, dataset.years)
-    kpis = [Kpi("signals", text.measure_phrase(view.measure), _value(total, view.measure, min_cell), scope)]
+    scope = text.scope_phrase(filters, dataset.years, areas=dataset.areas)
+    unit = dataset.source.unit
+    kpis = [Kpi("signals", text.measure_phrase(view.measure, unit), _value(total, view.measure, min_cell), scope)]
     kpis.append(_change(dataset, view, last))
     if "age_group" in dataset.dimensions:
         kpis.append(
@@ -69,7 +70,8 @@ def _value(row: pd.Series, measure: str, min_cell: int) -> str:
     if row["suppressed"]:
         return text.suppressed_label(row["suppression"], min_cell)
     value = row["rate"] if measure == "rate" else row["count"]
-    return "not available" if pd.isna(value) else text.format_measure(value, measure)
+    at_least = bool(row.get("at_least", False))
+    return "not available" if pd.isna(value) else text.format_measure(value, measure, at_least)
 
 
 def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
@@ -80,6 +82,8 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
     by_year = by_year.set_index("year")
     column = "rate" if view.measure == "rate" else "count"
     now, before = by_year.loc[last], by_year.loc[last - 1]
+    if now.get("at_least", False) or before.get("at_least", False):
+        return Kpi("change", label, "not shown", "a year includes counts suppressed at the source")
     if (
         now["suppressed"]
         or before["suppressed"]
@@ -100,6 +104,8 @@ def _share(dataset: Dataset, view: ViewState, dimension: str, value: str, label:
         return Kpi(value, label, "—", "not in these data")
     if frame["suppressed"].any():
         return Kpi(value, label, "not shown", "some counts in this breakdown are too small")
+    if "at_least" in frame and frame["at_least"].any():
+        return Kpi(value, label, "not shown", "some counts were suppressed at the source")
     total = frame["count"].sum()
     share = frame.loc[value, "count"] / total if total else None
     return Kpi(value, label, "—" if share is None else f"{share:.1%}", detail)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components import breakdowns, filters, kpis, table, trend, usmap, view
+from components import breakdowns, filters, kpis, table, trend, areamap, view
 from hotline.dataset import Dataset
 from hotline.viewstate import Choices, choices_of
 
@@ -17,10 +17,10 @@ def build(app, dataset: Dataset) -> None:
     choices = choices_of(dataset)
     app.title = TITLE
     app.layout = layout(dataset, choices, app.get_asset_url("topojson/"))
-    clickable = [usmap.GRAPH_ID, trend.GRAPH_ID] + [breakdowns.graph_id(d) for d in breakdowns.present(dataset)]
+    clickable = [areamap.GRAPH_ID, trend.GRAPH_ID] + [breakdowns.graph_id(d) for d in breakdowns.present(dataset)]
     view.register(app, choices, clickable)
     filters.register(app)
-    for module in (kpis, usmap, trend, breakdowns, table):
+    for module in (kpis, areamap, trend, breakdowns, table):
         module.register(app, dataset, choices)
 
 
@@ -36,7 +36,7 @@ def layout(dataset: Dataset, choices: Choices, topojson_url: str) -> html.Div:
             view.chips_bar(),
             kpis.layout(),
             dbc.Row(
-                [dbc.Col(usmap.layout(topojson_url), xs=12, xl=6, className="mb-3"), *charts[:1]],
+                [dbc.Col(areamap.layout(dataset, topojson_url), xs=12, xl=6, className="mb-3"), *charts[:1]],
                 className="g-3",
             ),
             dbc.Row(charts[1:], className="g-3"),

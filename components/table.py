@@ -1,4 +1,4 @@
-"""The numbers behind the map: signals and rates by state, as a table for reading and copying."""
+"""The numbers behind the map: signals and rates by state or country, as a table for reading and copying."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from dash import Input, Output, html
 
 from components import panel, text
 from components.view import view_from_store
-from hotline import geography
 from hotline.dataset import Dataset
-from hotline.schema import UNKNOWN_STATE
 from hotline.viewstate import ViewState
 
 CONTAINER_ID = "numbers-table"
@@ -38,32 +36,44 @@ def register(app, dataset: Dataset, choices) -> None:
 
 
 def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]:
-    """Header and body as the user sees them: the map's numbers, state by state, suppressed cells as words.
+    """Header and body as the user sees them: the map's numbers, area by area, suppressed cells as words.
 
-    It is the very aggregate the map draws (the state filter left open), so the table and the map
+    It is the very aggregate the map draws (the area filter left open), so the table and the map
     cannot disagree, and no second breakdown exists from which a hidden cell could be rebuilt.
     """
     min_cell = dataset.min_cell
-    frame = dataset.aggregate(["state"], view.filters, measure="rate", open_dimension="state")
+    areas = dataset.areas
+    column = areas.dimension
+    frame = dataset.aggregate([column], view.filters, measure="rate", open_dimension=column)
+    if "at_least" not in frame:
+        frame["at_least"] = False
     selected = set(view.filters.geography())
-    header = ["State", "Region", "Signals", "Per 100k people a year"]
+    # Countries are placed by M49 sub-region ("Western Europe"), states by census region.
+    place_label, place_of = (
+        ("Region", areas.region_of) if column == "state" else (areas.subregion_label, areas.subregion_of)
+    )
+    header = [areas.label, place_label, text.measure_phrase("count", dataset.source.unit), "Per 100k people a year"]
     body = []
-    columns = (frame["state"], frame["count"], frame["rate"], frame["suppression"])
-    for state, count, rate, reason in zip(*columns):
+    columns = (frame[column], frame["count"], frame["rate"], frame["suppression"], frame["at_least"])
+    for code, count, rate, reason, at_least in zip(*columns):
         hidden = isinstance(reason, str)
         if not hidden and count == 0:
             continue
-        name = "Unknown location" if state == UNKNOWN_STATE else geography.STATE_NAMES.get(state, state)
-        if selected and state in selected:
+        name = areas.name(code)
+        if selected and code in selected:
             name += " (selected)"
-        region = geography.STATE_REGION.get(state, "–")
-        body.append([name, region, _cell(count, reason, "count", min_cell), _cell(rate, reason, "rate", min_cell)])
+        cells = [_cell(count, reason, "count", min_cell, at_least), _cell(rate, reason, "rate", min_cell, at_least)]
+        body.append([name, place_of.get(code, "–"), *cells])
     return header, sorted(body, key=lambda row: (row[0].startswith("Unknown"), row[0]))
 
 
 def render(dataset: Dataset, view: ViewState):
     header, body = rows(dataset, view)
-    title = "Table: " + text.chart_title("count", "state", view.filters.without("state"), dataset.years)
+    areas = dataset.areas
+    scope = view.filters.without(areas.dimension)
+    title = "Table: " + text.chart_title(
+        "count", areas.dimension, scope, dataset.years, areas=areas, unit=dataset.source.unit
+    )
     table = dbc.Table(
         [
             html.Caption(text.footnote(dataset).replace("<br>", " ")),
@@ -92,7 +102,7 @@ def _column_class(index: int) -> str | None:
     return "d-none d-sm-table-cell" if index == 1 else None
 
 
-def _cell(value, reason, measure: str, min_cell: int) -> str:
+def _cell(value, reason, measure: str, min_cell: int, at_least: bool = False) -> str:
     if isinstance(reason, str):
         return text.suppressed_label(reason, min_cell)
-    return "–" if pd.isna(value) else text.format_measure(value, measure)
+    return "–" if pd.isna(value) else text.format_measure(value, measure, at_least)

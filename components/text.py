@@ -7,51 +7,61 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hotline import geography
-from hotline.dataset import Dataset
+from hotline.areas import US_STATES, AreaScheme
+from hotline.dataset import CENSORED_SMALL, Dataset
 from hotline.filters import Filters
 from hotline.schema import LABELS, value_label
 
-FILTER_ORDER = ("trafficking_type", "gender", "age_group", "citizenship", "method", "caller", "state", "year")
+FILTER_ORDER = ("trafficking_type", "gender", "age_group", "citizenship", "method", "caller")
 
 
-def measure_phrase(measure: str) -> str:
-    return "Signals per 100,000 people per year" if measure == "rate" else "Signals"
+def measure_phrase(measure: str, unit: str = "signals") -> str:
+    """ "Signals", or "Detected victims per 100,000 people per year" for a source that counts victims."""
+    head = unit[:1].upper() + unit[1:]
+    return f"{head} per 100,000 people per year" if measure == "rate" else head
 
 
-def chart_title(measure: str, by: str | tuple[str, ...] | None, filters: Filters, span: tuple[int, int]) -> str:
+def chart_title(
+    measure: str,
+    by: str | tuple[str, ...] | None,
+    filters: Filters,
+    span: tuple[int, int],
+    *,
+    areas: AreaScheme = US_STATES,
+    unit: str = "signals",
+) -> str:
     """E.g. "Signals by trafficking type, Texas, 2015-2019"; `by` may name several dimensions."""
-    head = measure_phrase(measure)
+    head = measure_phrase(measure, unit)
     if by:
         head += " by " + " and ".join(LABELS[d].lower() for d in ((by,) if isinstance(by, str) else by))
-    scope = scope_phrase(filters, span)
+    scope = scope_phrase(filters, span, areas=areas)
     return f"{head}, {scope}"
 
 
-def scope_phrase(filters: Filters, span: tuple[int, int]) -> str:
+def scope_phrase(filters: Filters, span: tuple[int, int], *, areas: AreaScheme = US_STATES) -> str:
     """The active filters in words, geography and years last: "labor, female, Texas, 2015-2019"."""
     parts = []
-    for dimension in FILTER_ORDER[:-2]:
+    for dimension in FILTER_ORDER:
         values = filters.selection(dimension)
         if values:
             words = [value_label(v).lower() for v in values]
             suffix = " trafficking" if dimension == "trafficking_type" else ""
             parts.append(_join(words) + suffix)
-    parts.append(place_phrase(filters))
+    parts.append(place_phrase(filters, areas))
     first, last = filters.years or span
     parts.append(str(first) if first == last else f"{first}–{last}")
     return ", ".join(parts)
 
 
-def place_phrase(filters: Filters) -> str:
-    states = filters.geography()
-    if not states:
-        return "United States"
-    if filters.regions and not filters.states:
-        return _join(f"{r} region" if r != geography.TERRITORIES_LABEL else r for r in filters.regions)
-    if len(states) > 4:
-        return f"{len(states)} states"
-    return _join(geography.STATE_NAMES.get(s, s) for s in states)
+def place_phrase(filters: Filters, areas: AreaScheme = US_STATES) -> str:
+    chosen = filters.geography()
+    if not chosen:
+        return "United States" if areas is US_STATES else "all countries"
+    if filters.regions and not (filters.states or filters.countries):
+        return _join(areas.region_phrase(r) for r in filters.regions)
+    if len(chosen) > 4:
+        return f"{len(chosen)} {areas.plural}"
+    return _join(areas.name(code) for code in chosen)
 
 
 def footnote(dataset: Dataset) -> str:
@@ -61,12 +71,22 @@ def footnote(dataset: Dataset) -> str:
         if dataset.min_cell > 1
         else "Small counts are NOT hidden (internal use)."
     )
-    return f"Source: {dataset.source.label}. {rule}<br>Signals show who contacts the hotline, not how common trafficking is."
+    if dataset.has_censored:
+        rule += " Some source counts were published only as small (<5): totals are at least."
+    unit = measure_phrase("count", dataset.source.unit)
+    caveat = (
+        "Signals show who contacts the hotline, not how common trafficking is."
+        if dataset.source.unit == "signals"
+        else f"{unit} show what was detected and recorded, not how common trafficking is."
+    )
+    return f"Source: {dataset.source.label}. {rule}<br>{caveat}"
 
 
 def suppressed_label(reason: str | None, min_cell: int) -> str:
     if reason == "fewer_than_min":
         return f"fewer than {min_cell}"
+    if reason == CENSORED_SMALL:
+        return "hidden: includes counts suppressed at the source"
     return "hidden to protect a small count"
 
 
@@ -74,16 +94,17 @@ def suppressed_short(reason: str | None, min_cell: int) -> str:
     return f"<{min_cell}" if reason == "fewer_than_min" else "hidden"
 
 
-def format_count(value: float) -> str:
-    return f"{int(value):,}"
+def format_count(value: float, at_least: bool = False) -> str:
+    return f"at least {int(value):,}" if at_least else f"{int(value):,}"
 
 
-def format_rate(value: float) -> str:
-    return f"{value:,.2f}" if value < 10 else f"{value:,.1f}"
+def format_rate(value: float, at_least: bool = False) -> str:
+    number = f"{value:,.2f}" if value < 10 else f"{value:,.1f}"
+    return f"at least {number}" if at_least else number
 
 
-def format_measure(value: float, measure: str) -> str:
-    return format_rate(value) if measure == "rate" else format_count(value)
+def format_measure(value: float, measure: str, at_least: bool = False) -> str:
+    return format_rate(value, at_least) if measure == "rate" else format_count(value, at_least)
 
 
 def _join(words: Iterable[str]) -> str:

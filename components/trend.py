@@ -30,12 +30,21 @@ def render(dataset: Dataset, view: ViewState) -> dict:
     split = "trafficking_type" if "trafficking_type" in dataset.dimensions else None
     by = ["year", split] if split else ["year"]
     frame = dataset.aggregate(by, view.filters, measure=view.measure, open_dimension="year")
-    title = text.chart_title(view.measure, tuple(by), all_years, dataset.years)
-    return figure(frame, view.filters.years, view.measure, title, text.footnote(dataset), dataset.min_cell)
+    unit = dataset.source.unit
+    title = text.chart_title(view.measure, tuple(by), all_years, dataset.years, areas=dataset.areas, unit=unit)
+    footnote = text.footnote(dataset)
+    return figure(frame, view.filters.years, view.measure, title, footnote, dataset.min_cell, unit=unit)
 
 
 def figure(
-    frame: pd.DataFrame, selected_years: tuple[int, int] | None, measure: str, title: str, footnote: str, min_cell: int
+    frame: pd.DataFrame,
+    selected_years: tuple[int, int] | None,
+    measure: str,
+    title: str,
+    footnote: str,
+    min_cell: int,
+    *,
+    unit: str = "signals",
 ) -> dict:
     """Stacked bars per year (one trace per trafficking type); years outside the selection dimmed.
 
@@ -47,7 +56,7 @@ def figure(
     x = [str(y) for y in years]
     in_range = [selected_years is None or selected_years[0] <= y <= selected_years[1] for y in years]
     opacity = [1.0 if keep else theme.DIMMED_OPACITY for keep in in_range]
-    unit = text.measure_phrase(measure).lower()
+    unit_words = text.measure_phrase(measure, unit).lower()
     split_values = list(frame["trafficking_type"].unique()) if "trafficking_type" in frame else [None]
     traces = []
     for value in split_values:
@@ -55,7 +64,8 @@ def figure(
         part = part.set_index("year").reindex(years)
         # A missing rate (no population, e.g. a territory) is not a zero: no bar.
         values = [None if s or pd.isna(v) else float(v) for v, s in zip(part[value_column], part["suppressed"])]
-        name = value_label(value) if value is not None else text.measure_phrase(measure)
+        at_least = part["at_least"].fillna(False) if "at_least" in part else [False] * len(years)
+        name = value_label(value) if value is not None else text.measure_phrase(measure, unit)
         traces.append(
             {
                 "type": "bar",
@@ -64,8 +74,8 @@ def figure(
                 "y": values,
                 "customdata": [["year", int(y)] for y in years],
                 "hovertext": [
-                    f"{y} · {name}: {text.format_measure(v, measure)} {unit}" if v is not None else None
-                    for y, v in zip(years, values)
+                    f"{y} · {name}: {text.format_measure(v, measure, b)} {unit_words}" if v is not None else None
+                    for y, v, b in zip(years, values, at_least)
                 ],
                 "hoverinfo": "text",
                 "marker": {"color": theme.TYPE_COLORS.get(value, theme.SELECTED), "opacity": opacity},
@@ -80,7 +90,7 @@ def figure(
             "barmode": "stack",
             "xaxis": {"type": "category"},
             "yaxis": {
-                "title": {"text": text.measure_phrase(measure)},
+                "title": {"text": text.measure_phrase(measure, unit)},
                 "rangemode": "tozero",
                 "gridcolor": "#e9ecef",
                 "automargin": False,

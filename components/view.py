@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from components import filters as filter_panel
-from hotline import geography
+from hotline.areas import SCHEME_OF_FIELD
 from hotline.filters import DIMENSION_FIELD
 from hotline.schema import value_label
 from hotline.viewstate import Choices, ViewState, parse_query, to_query
@@ -71,7 +71,7 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
             "clicks": {g: Output(g, "clickData") for g in clickable_graphs},
             "notices": Output(NOTICES_ID, "children"),
             "chips": Output(CHIPS_ID, "children"),
-            "state_options": Output(filter_panel.control_id("states"), "options"),
+            "area_options": Output(filter_panel.control_id(filter_panel.area_scheme(choices).field), "options"),
             "clear_disabled": Output(CLEAR_ID, "disabled"),
         },
         inputs={
@@ -109,7 +109,7 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
             "clicks": {g: None for g in clickable_graphs},
             "notices": notices,
             "chips": _chips(view, span),
-            "state_options": filter_panel.state_options(choices, list(view.filters.regions)),
+            "area_options": filter_panel.area_options(choices, list(view.filters.regions)),
             "clear_disabled": view == ViewState(),
         }
 
@@ -179,7 +179,8 @@ def _chips(view: ViewState, span: tuple[int, int]) -> list:
         chips.append(_chip("years", "", "Years", f"{first}–{last}" if first != last else str(first)))
     for field in filter_panel.LIST_FIELDS:
         for value in getattr(filters, field):
-            label = geography.STATE_NAMES.get(value, value) if field == "states" else value_label(value)
+            areas = SCHEME_OF_FIELD.get(field)
+            label = areas.name(value) if areas else value_label(value)
             chips.append(_chip(field, value, filter_panel.FIELD_LABEL[field], label))
     if view.measure == "rate":
         chips.append(_chip("measure", "rate", "Measure", "per 100,000 people"))

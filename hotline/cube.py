@@ -15,16 +15,21 @@ import pandas as pd
 from hotline.schema import CATEGORY_VALUES, UNKNOWN_MONTH
 
 # Dimensions in cube order; a dataset has the ones whose columns it was given.
-CUBE_DIMENSIONS = ("year", "month", "state", *CATEGORY_VALUES)
+CUBE_DIMENSIONS = ("year", "month", "state", "country", *CATEGORY_VALUES)
 
 
 @dataclass(frozen=True)
 class Cube:
-    """Codes per dimension (index into `categories[dim]`) and the summed `counts` of each combination."""
+    """Codes per dimension (index into `categories[dim]`) and the summed `counts` of each combination.
+
+    `excess` is present only for data with counts suppressed at the source ("<5"): how much the
+    true count of each combination may exceed `counts`, which is then a lower bound.
+    """
 
     categories: dict[str, tuple]
     codes: dict[str, np.ndarray]
     counts: np.ndarray
+    excess: np.ndarray | None = None
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -71,12 +76,16 @@ def build_cube(table: pd.DataFrame) -> Cube:
     distinct, inverse = np.unique(keys, return_inverse=True)
     summed = np.bincount(inverse, weights=table["count"].to_numpy(np.float64), minlength=len(distinct))
     keep = summed > 0
+    excess = None
+    if "censored_excess" in table:
+        excess = np.bincount(inverse, weights=table["censored_excess"].to_numpy(np.float64), minlength=len(distinct))
+        excess = np.rint(excess[keep]).astype(np.int64)
     distinct, summed = distinct[keep], summed[keep]
     codes = {
         dimension: code.astype(_code_type(len(categories[dimension])))
         for dimension, code in zip(categories, np.unravel_index(distinct, shape))
     }
-    return Cube(categories=categories, codes=codes, counts=np.rint(summed).astype(np.int64))
+    return Cube(categories=categories, codes=codes, counts=np.rint(summed).astype(np.int64), excess=excess)
 
 
 def _code_type(size: int) -> type:
@@ -98,13 +107,17 @@ def sum_over(cube: Cube, dimension: str) -> tuple[Cube, tuple[np.ndarray, np.nda
     keys = keys[order]
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else order
     counts = np.add.reduceat(cube.counts[order], starts) if len(keys) else cube.counts[:0]
+    excess = None
+    if cube.excess is not None:
+        excess = np.add.reduceat(cube.excess[order], starts) if len(keys) else cube.excess[:0]
     codes = {
         d: position.astype(cube.codes[d].dtype) for d, position in zip(kept, np.unravel_index(keys[starts], shape))
     }
     bounds = np.append(starts, len(keys))
     if len(keys) < 2**31:
         order = order.astype(np.int32)
-    return Cube(categories={d: cube.categories[d] for d in kept}, codes=codes, counts=counts), (order, bounds)
+    summed = Cube(categories={d: cube.categories[d] for d in kept}, codes=codes, counts=counts, excess=excess)
+    return summed, (order, bounds)
 
 
 def member_rows(rows: np.ndarray | None, order: np.ndarray, bounds: np.ndarray) -> np.ndarray | None:

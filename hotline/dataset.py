@@ -10,16 +10,20 @@ import numpy as np
 import pandas as pd
 
 from hotline import privacy
+from hotline.areas import AreaScheme, scheme_of
 from hotline.cube import Cube, member_rows, sum_over
 from hotline.filters import Filters
 from hotline.rates import RateTable
-from hotline.schema import UNKNOWN_STATE
+from hotline.schema import UNKNOWN_AREA
 
 SUPPRESSION_REASON = {
     privacy.SHOWN: None,
     privacy.FEWER_THAN_MIN: "fewer_than_min",
     privacy.HIDDEN_TO_PROTECT: "protects_small_count",
 }
+# A hidden cell that holds counts suppressed at the source ("<5") may not be below min_cell at all:
+# its label must not claim "fewer than 10".
+CENSORED_SMALL = "includes_censored"
 # SUPPRESSION_REASON as an array indexed by status code, to label a whole grid at once.
 _SUPPRESSION_LABELS = pd.array(
     [SUPPRESSION_REASON.get(code) for code in range(max(SUPPRESSION_REASON) + 1)], dtype="string"
@@ -33,6 +37,8 @@ class SourceInfo:
     name: str
     label: str
     is_demo: bool = False
+    unit: str = "signals"  # what one counted row is: "signals", "detected victims", "offenses"...
+    notes: tuple[str, ...] = ()  # how an importer read the source, for the About panel
 
 
 class Dataset:
@@ -75,8 +81,19 @@ class Dataset:
         return self.cube.dimensions
 
     @property
+    def areas(self) -> AreaScheme:
+        """The dataset's geography: US states or countries."""
+        return scheme_of(self.dimensions)
+
+    @property
     def geography(self) -> str:
-        return "state"
+        """The geography column: "state" or "country"."""
+        return self.areas.dimension
+
+    @property
+    def has_censored(self) -> bool:
+        """Whether some counts were suppressed at the source, so totals are lower bounds."""
+        return self.cube.excess is not None and bool(self.cube.excess.any())
 
     def values(self, dimension: str) -> tuple:
         """Values of a dimension that occur in the data, in schema order."""
@@ -107,6 +124,9 @@ class Dataset:
         `suppressed` (bool) and `suppression` ("fewer_than_min" for a count below min_cell,
         "protects_small_count" for a cell hidden so a small count cannot be worked out, else
         missing). With measure="rate", also `population` and `rate` per 100,000 people per year.
+        Where the data hold counts suppressed at the source, also `at_least` (bool): the shown
+        count is a lower bound; a hidden cell holding such counts has suppression
+        "includes_censored" unless it is surely below min_cell.
         `by=[]` gives the total as a single row.
 
         `open_dimension` (one of `by`) is how a chart shows its own dimension: that dimension's
@@ -138,6 +158,8 @@ class Dataset:
             )
         status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
         frame = _frame(by, axes, grid, status)
+        if self.cube.excess is not None:
+            frame = self._with_censoring(frame, self._excess_grid(by, filters), grid)
         if measure == "rate":
             frame = self._with_rates(frame, by, filters)
         return frame
@@ -205,12 +227,19 @@ class Dataset:
         Cached (as `_grid`): a count and a rate view, and several charts, share the same grids.
         The array is read-only so no caller can change a cached result.
         """
+        return self._sum_into_grid(by, filters, lambda cube: cube.counts)
+
+    def _excess_grid(self, by: tuple[str, ...], filters: Filters) -> np.ndarray:
+        """Like the count grid, for the censored excess (data with "<5" counts only)."""
+        return self._sum_into_grid(by, filters, lambda cube: cube.excess)[0]
+
+    def _sum_into_grid(self, by, filters: Filters, measure) -> tuple[np.ndarray, list[tuple]]:
         full = self._needs_months(by, filters)
         cube = self.cube if full else self._month_free
         rows = self._row_index(filters, full)
-        counts = cube.counts if rows is None else cube.counts[rows]
+        values = measure(cube) if rows is None else measure(cube)[rows]
         if not by:
-            grid = np.asarray(counts.sum(), dtype=np.int64)
+            grid = np.asarray(values.sum(), dtype=np.int64)
             grid.flags.writeable = False
             return grid, []
         # Each row's flat position in the grid over the observed values (C order, like
@@ -228,10 +257,18 @@ class Dataset:
             else:
                 keys += position[codes]
             stride *= len(observed)
-        flat = np.bincount(keys, weights=counts, minlength=stride)
+        flat = np.bincount(keys, weights=values, minlength=stride)
         grid = np.rint(flat).astype(np.int64).reshape(tuple(len(a) for a in axes))
         grid.flags.writeable = False
         return grid, axes
+
+    def _with_censoring(self, frame: pd.DataFrame, excess: np.ndarray, grid: np.ndarray) -> pd.DataFrame:
+        excess = np.asarray(excess).reshape(-1)
+        lower = np.asarray(grid).reshape(-1)
+        frame["at_least"] = (excess > 0) & ~frame["suppressed"].to_numpy()
+        maybe_large = frame["suppressed"].to_numpy() & (excess > 0) & (lower + excess >= self.min_cell)
+        frame.loc[maybe_large, "suppression"] = CENSORED_SMALL
+        return frame
 
     def _needs_months(self, by: tuple[str, ...], filters: Filters) -> bool:
         """Whether a query must read the full cube: it groups or filters by a dimension summed away."""
@@ -271,8 +308,8 @@ class Dataset:
     # --- rates ---------------------------------------------------------------------------------
     @cached_property
     def _rates(self) -> RateTable:
-        states = [s for s in self.values("state") if s != UNKNOWN_STATE]
-        return RateTable(states, self.years)
+        areas = [a for a in self.values(self.geography) if a != UNKNOWN_AREA] if self.geography in self.dimensions else []
+        return RateTable(self.geography, areas, self.years)
 
     def _with_rates(self, frame: pd.DataFrame, by: tuple[str, ...], filters: Filters) -> pd.DataFrame:
         return self._rates.attach(frame, by, filters.geography(), filters.years)

@@ -20,7 +20,11 @@ import pandas as pd
 
 from hotline.geography import STATES
 from hotline.population import population_for
-from hotline.schema import AGE_GROUPS, CALLERS, CITIZENSHIPS, GENDERS, METHODS, TRAFFICKING_TYPES
+from hotline import schema
+from hotline.schema import AGE_GROUPS, CALLERS, CITIZENSHIPS, GENDERS, METHODS
+
+# The national hotline publishes these four types; "other exploitation" is a global-data category.
+TRAFFICKING_TYPES = ("sex", "labor", "sex_and_labor", "not_specified")
 
 DEMO_SOURCE_LABEL = "Synthetic demo data (not real hotline records)"
 DEMO_SEED = 2014
@@ -266,7 +270,9 @@ def generate_demo(rows: int = DEFAULT_DEMO_ROWS, seed: int = DEMO_SEED) -> pd.Da
             "year": years[year_index].astype(np.int16),
             "month": (_draw(rng, MONTH_WEIGHTS[None, :], np.zeros_like(year_index)) + 1).astype(np.int8),
             "state": _categorical(_draw(rng, state_weights, year_index), STATES),
-            "trafficking_type": _categorical(type_codes, TRAFFICKING_TYPES),
+            "trafficking_type": pd.Categorical(
+                _categorical(type_codes, TRAFFICKING_TYPES), categories=pd.Index(schema.TRAFFICKING_TYPES, dtype="str")
+            ),
             "gender": _categorical(_draw(rng, GENDER_BY_TYPE, type_codes), GENDERS),
             "age_group": _categorical(_draw(rng, AGE_BY_TYPE, type_codes), AGE_GROUPS),
             "citizenship": _categorical(_draw(rng, CITIZENSHIP_BY_TYPE, type_codes), CITIZENSHIPS),

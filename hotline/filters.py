@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 
-from hotline import geography
+from hotline.areas import AREA_DIMENSIONS, scheme_of_region
 
 # Filter field -> the dimension of the signal table it selects on.
 FIELD_DIMENSION: dict[str, str] = {
     "states": "state",
+    "countries": "country",
     "trafficking_types": "trafficking_type",
     "genders": "gender",
     "age_groups": "age_group",
@@ -24,14 +25,17 @@ DIMENSION_FIELD = {dimension: field for field, dimension in FIELD_DIMENSION.item
 class Filters:
     """A selection of signals. Empty selections mean "all"; values are canonical schema values.
 
-    `regions` (US census regions) narrow the geography to their states; `states`, once chosen,
-    are the geography (the region only narrowed the list they were picked from), so a state
-    clicked on the map outside the region is still shown rather than an empty view.
+    A dataset has states or countries (see hotline.areas), so one of `states` and `countries`
+    stays empty. `regions` (US census regions, or UN M49 regions and sub-regions) narrow the
+    geography to their areas; areas, once chosen, are the geography (the region only narrowed the
+    list they were picked from), so a state clicked on the map outside the region is still shown
+    rather than an empty view.
     """
 
     years: tuple[int, int] | None = None
     regions: tuple[str, ...] = ()
     states: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
     trafficking_types: tuple[str, ...] = ()
     genders: tuple[str, ...] = ()
     age_groups: tuple[str, ...] = ()
@@ -53,14 +57,20 @@ class Filters:
                 object.__setattr__(self, field.name, _ordered(value))
 
     def geography(self) -> tuple[str, ...]:
-        """The selected state codes, after combining regions and states; () means all."""
-        if self.states or not self.regions:
-            return self.states
-        return tuple(sorted(geography.states_in_regions(self.regions)))
+        """The selected state or country codes, after combining regions and areas; () means all."""
+        if self.states or self.countries or not self.regions:
+            return self.states + self.countries
+        areas: set[str] = set()
+        for region in self.regions:
+            scheme = scheme_of_region(region)
+            if scheme is None:
+                raise ValueError(f"unknown region {region!r}")
+            areas.update(scheme.in_regions([region]))
+        return tuple(sorted(areas))
 
     def selection(self, dimension: str) -> tuple:
         """Selected values of one dimension; () means all."""
-        if dimension == "state":
+        if dimension in AREA_DIMENSIONS:
             return self.geography()
         if dimension == "year":
             return self.years or ()
@@ -70,8 +80,8 @@ class Filters:
         """The same selection with one dimension left open: how a chart shows all of its own values."""
         if dimension == "year":
             return replace(self, years=None)
-        if dimension == "state":
-            return replace(self, states=(), regions=())
+        if dimension in AREA_DIMENSIONS:
+            return replace(self, states=(), countries=(), regions=())
         if dimension not in DIMENSION_FIELD:
             return self  # e.g. month: there is no filter on it
         return replace(self, **{DIMENSION_FIELD[dimension]: ()})

@@ -6,17 +6,19 @@ so a file is either loaded whole or not at all.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
-from hotline import geography
+from hotline.areas import SCHEMES, AreaScheme
 from hotline.errors import DataError
 from hotline.schema import (
     CATEGORY_VALUES,
     COLUMN_ALIASES,
     MISSING_TOKENS,
     MISSING_VALUE,
-    UNKNOWN_STATE,
+    UNKNOWN_AREA,
     VALUE_LOOKUP,
     token,
 )
@@ -48,8 +50,6 @@ def canonical_columns(file: str, columns: list[str]) -> dict[str, str]:
             )
     if ("state" in present) == ("country" in present):
         raise DataError(file, "the table needs exactly one geography column, 'state' or 'country'")
-    if "country" in present:
-        raise DataError(file, "country-level data are not supported yet; this version maps US states", column="country")
     return mapping
 
 
@@ -63,17 +63,44 @@ def normalize(raw: pd.DataFrame, file: str) -> pd.DataFrame:
     out["year"] = _integers(source["year"], file, name["year"], low=MIN_YEAR, high=MAX_YEAR).astype(np.int16)
     if "month" in source:
         out["month"] = _integers(source["month"], file, name["month"], low=1, high=12, allow_missing=True)
-    out["state"] = _states(source["state"], file, name["state"])
+    for scheme in SCHEMES.values():
+        if scheme.dimension in source:
+            out[scheme.dimension] = _areas(source[scheme.dimension], file, name[scheme.dimension], scheme)
     for dimension in CATEGORY_VALUES:
         if dimension in source:
             out[dimension] = _categories(source[dimension], file, dimension, name[dimension])
     if "count" in source:
-        out["count"] = _integers(source["count"], file, name["count"], low=0, high=MAX_COUNT).astype(np.int64)
+        exact, censored_excess = _censored(source["count"])
+        out["count"] = _integers(exact, file, name["count"], low=0, high=MAX_COUNT).astype(np.int64)
+        if censored_excess is not None:
+            out["censored_excess"] = censored_excess
         if not out["count"].any():
             raise DataError(file, "every count is 0, so there are no signals to show", column=name["count"])
     else:
         out["count"] = pd.Series(np.ones(len(source), dtype=np.int64), index=source.index)
     return pd.DataFrame(out).reset_index(drop=True)
+
+
+_CENSORED = re.compile(r"^<\s*(\d+)$")
+
+
+def _censored(series: pd.Series) -> tuple[pd.Series, pd.Series | None]:
+    """Counts published as "<5" (suppressed at the source): a known lower bound and an unknown rest.
+
+    Such a cell holds at least 1 and at most 4. It becomes a count of 1 plus a censored excess of
+    3, so a sum stays a true lower bound ("at least 1,281") and is never guessed or taken as zero.
+    Returns the counts with censored cells replaced by their lower bound, and the excess per row
+    (None when no cell is censored).
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    bounds = [_CENSORED.match(str(u).strip()) if isinstance(u, str) else None for u in uniques]
+    limits = [int(m.group(1)) if m and int(m.group(1)) >= 2 else 0 for m in bounds]
+    if not any(limits):
+        return series, None
+    is_censored = np.array(limits + [0])[np.where(codes < 0, len(limits), codes)] > 0
+    excess = np.array([max(limit - 2, 0) for limit in limits] + [0], dtype=np.int64)
+    exact = series.where(~is_censored, "1")
+    return exact, pd.Series(excess[np.where(codes < 0, len(limits), codes)], index=series.index)
 
 
 def _distinct(series: pd.Series) -> tuple[np.ndarray, list[str | None]]:
@@ -170,21 +197,18 @@ def _missing_or_none(text: str, dimension: str) -> str | None:
     return MISSING_VALUE[dimension] if token(text) in MISSING_TOKENS else None
 
 
-def _states(series: pd.Series, file: str, column: str) -> pd.Series:
+_AREA_HINTS = {
+    "state": ("unrecognised US state", "Use two-letter codes such as TX, or full names such as Texas"),
+    "country": ("unrecognised country", "Use ISO 3166 codes such as MX or MEX, or English names such as Mexico"),
+}
+
+
+def _areas(series: pd.Series, file: str, column: str, scheme: AreaScheme) -> pd.Series:
     codes, texts = _distinct(series)
-    canonical = [
-        UNKNOWN_STATE if t is None or token(t) in MISSING_TOKENS else geography.normalize_state(t) for t in texts
-    ]
-    _check(
-        file,
-        column,
-        "unrecognised US state",
-        series,
-        codes,
-        [c is None for c in canonical],
-        hint="Use two-letter codes such as TX, or full names such as Texas",
-    )
-    return _categorical(codes, canonical, UNKNOWN_STATE, geography.STATES + (UNKNOWN_STATE,), series.index)
+    canonical = [UNKNOWN_AREA if t is None or token(t) in MISSING_TOKENS else scheme.normalize(t) for t in texts]
+    problem, hint = _AREA_HINTS[scheme.dimension]
+    _check(file, column, problem, series, codes, [c is None for c in canonical], hint=hint)
+    return _categorical(codes, canonical, UNKNOWN_AREA, scheme.codes + (UNKNOWN_AREA,), series.index)
 
 
 def _categorical(codes, distinct_values, missing_value, categories, index) -> pd.Series:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-TRAFFICKING_TYPES = ("sex", "labor", "sex_and_labor", "not_specified")
+TRAFFICKING_TYPES = ("sex", "labor", "sex_and_labor", "other_exploitation", "not_specified")
 GENDERS = ("female", "male", "gender_minority", "unknown")
 AGE_GROUPS = ("adult", "minor", "unknown")
 CITIZENSHIPS = ("citizen", "foreign_national", "unknown")
@@ -35,13 +35,14 @@ CATEGORY_VALUES: dict[str, tuple[str, ...]] = {
 
 # What a missing value becomes: unknowns are data and are never dropped.
 MISSING_VALUE = {dim: "unknown" for dim in CATEGORY_VALUES} | {"trafficking_type": "not_specified"}
-UNKNOWN_STATE = "unknown"
+UNKNOWN_AREA = "unknown"  # a state or country that is not known
 UNKNOWN_MONTH = "unknown"
 
 LABELS: dict[str, str] = {
     "year": "Year",
     "month": "Month",
     "state": "State",
+    "country": "Country",
     "region": "Region",
     "trafficking_type": "Trafficking type",
     "gender": "Gender",
@@ -56,6 +57,7 @@ VALUE_LABELS: dict[str, str] = {
     "sex": "Sex",
     "labor": "Labor",
     "sex_and_labor": "Sex and labor",
+    "other_exploitation": "Other exploitation",
     "not_specified": "Not specified",
     "female": "Female",
     "male": "Male",
@@ -111,7 +113,8 @@ _VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "sex": ("sex_trafficking", "sexual_exploitation", "sexual"),
         "labor": ("labour", "labor_trafficking", "labour_trafficking", "forced_labor", "forced_labour"),
         "sex_and_labor": ("sex_and_labour", "both", "sex_labor", "sex+labor", "labor_and_sex"),
-        "not_specified": ("not_specified", "unspecified", "unknown", "other", "none_specified"),
+        "other_exploitation": ("other", "other_forms_of_exploitation", "other_exploitation_types", "other_forms"),
+        "not_specified": ("not_specified", "unspecified", "unknown", "none_specified"),
     },
     "gender": {
         "female": ("f", "woman", "women", "girl", "girls"),

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, quote, urlencode
 
-from hotline import geography
+from hotline.areas import SCHEMES, scheme_of
 from hotline.filters import DIMENSION_FIELD, FIELD_DIMENSION, Filters
 from hotline.schema import VALUE_LOOKUP, token
 
@@ -20,6 +20,7 @@ MEASURES = ("count", "rate")
 LIST_PARAMETERS: dict[str, str] = {
     "region": "regions",
     "state": "states",
+    "country": "countries",
     "type": "trafficking_types",
     "gender": "genders",
     "age": "age_groups",
@@ -28,8 +29,12 @@ LIST_PARAMETERS: dict[str, str] = {
     "caller": "callers",
 }
 MAX_QUERY_LENGTH = 4000
+MAX_SLIDE = 99
 
-_REGION_SLUGS = {token(region).replace("u_s_", ""): region for region in geography.REGIONS}
+# Region names in URLs: "south", "territories", "europe", "latin_america_and_the_caribbean".
+_REGION_SLUGS = {
+    token(region).replace("u_s_", ""): region for scheme in SCHEMES.values() for region in scheme.filter_regions
+}
 _SLUG_OF_REGION = {region: slug for slug, region in _REGION_SLUGS.items()}
 
 
@@ -39,6 +44,9 @@ class ViewState:
 
     filters: Filters = field(default_factory=Filters)
     measure: str = "count"
+    # Presentation mode: one chart at a time, full screen. `slide` counts from 1 and is 1 when not presenting.
+    present: bool = False
+    slide: int = 1
 
     def with_filters(self, filters: Filters) -> ViewState:
         return replace(self, filters=filters)
@@ -60,6 +68,7 @@ def parse_query(query: str, choices: Choices) -> tuple[ViewState, list[str]]:
     selected: dict[str, tuple[str, ...]] = {}
     years = None
     measure = "count"
+    present, slide = False, 1
     for key, raw in parse_qsl(query.lstrip("?"), keep_blank_values=True):
         key = key.strip().lower()
         if key == "years":
@@ -69,6 +78,10 @@ def parse_query(query: str, choices: Choices) -> tuple[ViewState, list[str]]:
                 measure = raw.strip().lower()
             else:
                 notices.append(f"Ignored measure '{_short(raw)}': use count or rate.")
+        elif key == "present":
+            present = _parse_flag(raw, key, notices)
+        elif key == "slide":
+            slide = _parse_slide(raw, notices)
         elif key in LIST_PARAMETERS:
             field_name = LIST_PARAMETERS[key]
             values = _parse_values(field_name, raw, choices.values.get(field_name, ()), notices, key)
@@ -76,7 +89,7 @@ def parse_query(query: str, choices: Choices) -> tuple[ViewState, list[str]]:
         else:
             notices.append(f"Ignored unknown parameter '{_short(key)}'.")
     filters = Filters(years=years, **selected)
-    return ViewState(filters=filters, measure=measure), notices
+    return ViewState(filters=filters, measure=measure, present=present, slide=slide if present else 1), notices
 
 
 def to_query(view: ViewState, choices: Choices | None = None) -> str:
@@ -94,6 +107,10 @@ def to_query(view: ViewState, choices: Choices | None = None) -> str:
             params.append((parameter, ",".join(values)))
     if view.measure != "count":
         params.append(("measure", view.measure))
+    if view.present:
+        params.append(("present", "1"))
+        if view.slide != 1:
+            params.append(("slide", str(view.slide)))
     return "?" + urlencode(params, safe=",-", quote_via=quote) if params else ""
 
 
@@ -129,12 +146,32 @@ def _parse_values(field_name: str, raw: str, allowed: tuple[str, ...], notices: 
 
 
 def _canonical(field_name: str, item: str) -> str | None:
-    if field_name == "states":
-        return geography.normalize_state(item)
+    for scheme in SCHEMES.values():
+        if field_name == scheme.field:
+            return scheme.normalize(item)
     if field_name == "regions":
         slug = token(item).replace("u_s_", "")
         return _REGION_SLUGS.get(slug)
     return VALUE_LOOKUP[FIELD_DIMENSION[field_name]].get(token(item))
+
+
+def _parse_flag(raw: str, key: str, notices: list[str]) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value not in ("0", "false", "no", "off", ""):
+        notices.append(f"Ignored {key} '{_short(raw)}': use 1 or 0.")
+    return False
+
+
+def _parse_slide(raw: str, notices: list[str]) -> int:
+    """A chart number from 1; the page clamps it to the charts it has."""
+    value = raw.strip()
+    # isascii: int() accepts some Unicode digits and very long digit strings.
+    if value.isascii() and value.isdigit() and len(value) <= 3 and 1 <= int(value) <= MAX_SLIDE:
+        return int(value)
+    notices.append(f"Ignored slide '{_short(raw)}': use a chart number from 1.")
+    return 1
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -148,7 +185,8 @@ def choices_of(dataset) -> Choices:
     for dimension, field_name in DIMENSION_FIELD.items():
         if dimension in dataset.dimensions:
             values[field_name] = tuple(str(v) for v in dataset.values(dimension))
-    if "state" in dataset.dimensions:
-        present = set(values.get("states", ()))
-        values["regions"] = tuple(r for r in geography.REGIONS if present & set(geography.states_in_regions([r])))
+    scheme = scheme_of(dataset.dimensions)
+    if scheme.dimension in dataset.dimensions:
+        present = set(values.get(scheme.field, ()))
+        values["regions"] = tuple(r for r in scheme.filter_regions if present & set(scheme.in_regions([r])))
     return Choices(years=dataset.years, values=values)

@@ -19,7 +19,8 @@ from hotline.dataset import Dataset, SourceInfo
 from hotline.filters import FIELD_DIMENSION, Filters
 from hotline.geography import STATES as ALL_STATES
 from hotline.normalize import normalize
-from hotline.schema import AGE_GROUPS, CITIZENSHIPS, GENDERS, TRAFFICKING_TYPES
+from hotline.demo import TRAFFICKING_TYPES
+from hotline.schema import AGE_GROUPS, CITIZENSHIPS, GENDERS
 
 # Regions: CA, WY West; NY, VT Northeast; TX, OK South; GU U.S. territories (no population).
 STATES = ("CA", "NY", "TX", "OK", "WY", "VT", "GU")

@@ -14,10 +14,10 @@ import plotly.io.json as plotly_json
 import pytest
 from ui_helpers import as_sent, bar_values, decode_typed_arrays, demo, flat_title, footnote_text, small_dataset
 
-from components import breakdowns, panel, text, theme, trend, usmap
+from components import breakdowns, panel, text, theme, trend, areamap
 from hotline import Filters
 from hotline.geography import STATE_NAMES
-from hotline.schema import UNKNOWN_STATE, value_label
+from hotline.schema import UNKNOWN_AREA, value_label
 from hotline.viewstate import ViewState
 
 TEXAS_LABOR = ViewState(filters=Filters(years=(2015, 2019), states=("TX",), trafficking_types=("labor",)))
@@ -30,7 +30,7 @@ def data():
 
 
 def all_figures(dataset, view):
-    figures = {"map": usmap.render(dataset, view), "trend": trend.render(dataset, view)}
+    figures = {"map": areamap.render(dataset, view), "trend": trend.render(dataset, view)}
     for dimension in breakdowns.present(dataset):
         figures[dimension] = breakdowns.render(dataset, view, dimension)
     return figures
@@ -120,7 +120,7 @@ def test_a_chart_is_not_filtered_by_its_own_dimension(data, dimension, own_words
 
 
 def test_map_title_leaves_out_the_state_filter(data):
-    figure = usmap.render(data, TEXAS_LABOR)
+    figure = areamap.render(data, TEXAS_LABOR)
     assert flat_title(figure) == "Signals by state, labor trafficking, United States, 2015–2019"
 
 
@@ -133,7 +133,7 @@ def test_rate_titles_name_the_rate(data):
     assert flat_title(breakdowns.render(data, RATE_VIEW, "gender")) == (
         "Signals per 100,000 people per year by gender, sex trafficking, United States, 2016–2018"
     )
-    assert flat_title(usmap.render(data, RATE_VIEW)).startswith("Signals per 100,000 people per year by state, ")
+    assert flat_title(areamap.render(data, RATE_VIEW)).startswith("Signals per 100,000 people per year by state, ")
 
 
 def test_titles_are_wrapped_at_spaces_only(data):
@@ -160,7 +160,7 @@ def test_footnote_says_when_suppression_is_off():
 
 def test_map_footnote_explains_grey_when_states_are_hidden(data):
     view = ViewState(filters=Filters(years=(2019, 2019), genders=("gender_minority",), age_groups=("minor",)))
-    figure = usmap.render(data, view)
+    figure = areamap.render(data, view)
     assert len(figure["data"]) == 2, "this view is expected to hide some states"
     assert footnote_text(figure).startswith("Grey: fewer than 10 signals, or hidden to protect a small count.")
 
@@ -262,9 +262,9 @@ def test_breakdown_builder_works_on_a_hand_made_frame():
 # --- map -------------------------------------------------------------------------------------------------
 def test_map_has_one_location_per_state_and_hidden_states_in_grey(data):
     view = ViewState(filters=Filters(years=(2019, 2019), genders=("gender_minority",), age_groups=("minor",)))
-    figure = usmap.render(data, view)
+    figure = areamap.render(data, view)
     expected = data.aggregate(["state"], view.filters.without("state"))
-    expected = expected[expected["state"] != UNKNOWN_STATE]
+    expected = expected[expected["state"] != UNKNOWN_AREA]
     shown, grey = figure["data"]
     for trace in figure["data"]:
         assert trace["type"] == "choropleth"
@@ -284,7 +284,7 @@ def test_map_has_one_location_per_state_and_hidden_states_in_grey(data):
 
 
 def test_map_shows_rates_for_the_rate_measure(data):
-    figure = usmap.render(data, RATE_VIEW)
+    figure = areamap.render(data, RATE_VIEW)
     expected = data.aggregate(["state"], RATE_VIEW.filters.without("state"), measure="rate").set_index("state")
     shown = figure["data"][0]
     assert shown["colorbar"]["title"]["text"] == "per 100k"
@@ -294,7 +294,7 @@ def test_map_shows_rates_for_the_rate_measure(data):
 
 
 def test_map_highlights_selected_states(data):
-    figure = usmap.render(data, ViewState(filters=Filters(states=("TX", "OK"))))
+    figure = areamap.render(data, ViewState(filters=Filters(states=("TX", "OK"))))
     shown = figure["data"][0]
     opacity = dict(zip(shown["locations"], shown["marker"]["opacity"]))
     assert opacity["TX"] == opacity["OK"] == 1.0
@@ -303,7 +303,7 @@ def test_map_highlights_selected_states(data):
 
 
 def test_map_shapes_come_from_usa_scope(data):
-    geo = usmap.render(data, ViewState())["layout"]["geo"]
+    geo = areamap.render(data, ViewState())["layout"]["geo"]
     assert geo["scope"] == "usa"
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.io.json as plotly_json
 
-from components import breakdowns, kpis, table, text, trend, usmap
+from components import breakdowns, kpis, table, text, trend, areamap
 from hotline import load_demo
 from hotline.cube import build_cube
 from hotline.dataset import Dataset, SourceInfo
@@ -104,7 +104,7 @@ class Page:
 
 
 def render_page(dataset: Dataset, view: ViewState) -> Page:
-    figures = {"map": as_sent(usmap.render(dataset, view)), "trend": as_sent(trend.render(dataset, view))}
+    figures = {"map": as_sent(areamap.render(dataset, view)), "trend": as_sent(trend.render(dataset, view))}
     for dimension in breakdowns.present(dataset):
         figures[dimension] = as_sent(breakdowns.render(dataset, view, dimension))
     header, body = table.rows(dataset, view)

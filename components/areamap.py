@@ -1,0 +1,156 @@
+"""The map: signals (or rate) per US state, or per country for global data; a click toggles the area as a filter.
+
+The map shapes are served from assets/topojson (plotly.js would otherwise fetch them from a CDN),
+so the map renders on a closed network.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import Input, Output
+
+from components import panel, text, theme
+from components.view import view_from_store
+from hotline import geography
+from hotline.areas import US_STATES, AreaScheme
+from hotline.dataset import Dataset
+from hotline.schema import UNKNOWN_AREA
+from hotline.viewstate import ViewState
+
+GRAPH_ID = "map-graph"
+# The "albers usa" projection draws the 50 states and DC; the territories are listed in the table.
+MAPPED_STATES = frozenset(s for s in geography.STATES if geography.STATE_REGION[s] != geography.TERRITORIES_LABEL)
+HEIGHT = 440
+
+# How plotly draws each geography: which shapes its locations name, and the map's frame.
+_LOCATION_MODE = {"state": "USA-states", "country": "ISO-3"}
+_GEO = {
+    "state": {"scope": "usa", "projection": {"type": "albers usa"}, "showlakes": False, "subunitcolor": "white"},
+    "country": {
+        "scope": "world",
+        "projection": {"type": "natural earth"},
+        "showframe": False,
+        "showcoastlines": False,
+        "showcountries": True,
+        "countrycolor": "white",
+        "showland": True,
+        "landcolor": "#eeeeee",
+        "lataxis": {"range": [-58, 85]},  # Antarctica left out: no signals there, and it takes a fifth of the map
+    },
+}
+
+
+def layout(dataset: Dataset, topojson_url: str):
+    label = f"Map of {dataset.source.unit} by {dataset.areas.label.lower()}"
+    return panel.graph_card(GRAPH_ID, label, height=HEIGHT, topojson_url=topojson_url)
+
+
+def register(app, dataset: Dataset, choices) -> None:
+    @app.callback(Output(GRAPH_ID, "figure"), Input("view", "data"))
+    def update(store):
+        return panel.render_safely(lambda: render(dataset, view_from_store(store, choices)))
+
+
+def render(dataset: Dataset, view: ViewState) -> dict:
+    filters = view.filters
+    areas = dataset.areas
+    if areas.dimension not in dataset.dimensions:
+        return panel.unavailable_figure()
+    # Always with rates: the table shows this same aggregate, so both read one cached result.
+    frame = dataset.aggregate([areas.dimension], filters, measure="rate", open_dimension=areas.dimension)
+    frame = frame[frame[areas.dimension] != UNKNOWN_AREA]
+    unit = dataset.source.unit
+    title = text.chart_title(
+        view.measure, areas.dimension, filters.without(areas.dimension), dataset.years, areas=areas, unit=unit
+    )
+    selected = set(filters.geography())
+    footnote = text.footnote(dataset)
+    return figure(frame, selected, view.measure, title, footnote, dataset.min_cell, areas=areas, unit=unit)
+
+
+def figure(
+    frame: pd.DataFrame,
+    selected: set[str],
+    measure: str,
+    title: str,
+    footnote: str,
+    min_cell: int,
+    *,
+    areas: AreaScheme = US_STATES,
+    unit: str = "signals",
+) -> dict:
+    """Choropleth of `frame` (columns state or country, count, suppressed, suppression[, rate][, at_least]).
+
+    Suppressed areas are drawn in a flat grey with their label, never with a value; with a
+    selection, the other areas are dimmed and the selected ones outlined.
+    """
+    column = areas.dimension
+    value_column = "rate" if measure == "rate" else "count"
+    shown = frame[~frame["suppressed"] & frame[value_column].notna()]
+    hidden = frame[frame["suppressed"]]
+    at_least = shown["at_least"] if "at_least" in shown else [False] * len(shown)
+    unit_words = text.measure_phrase(measure, unit).lower()
+    traces = [
+        {
+            "type": "choropleth",
+            "name": text.measure_phrase(measure, unit),
+            "locationmode": _LOCATION_MODE[column],
+            "locations": list(shown[column]),
+            "z": [float(v) for v in shown[value_column]],
+            "zmin": 0,
+            "colorscale": theme.MAP_COLORSCALE,
+            "colorbar": {
+                "title": {"text": "per 100k" if measure == "rate" else unit},
+                "thickness": 12,
+                "len": 0.7,
+            },
+            "customdata": [[column, code] for code in shown[column]],
+            "hovertext": [
+                f"{areas.name(code)}: {text.format_measure(v, measure, bound)} {unit_words}"
+                for code, v, bound in zip(shown[column], shown[value_column], at_least)
+            ],
+            "hoverinfo": "text",
+            "marker": _emphasis(shown[column], selected),
+        }
+    ]
+    if len(hidden):
+        traces.append(
+            {
+                "type": "choropleth",
+                "name": f"fewer than {min_cell} or hidden",
+                "locationmode": _LOCATION_MODE[column],
+                "locations": list(hidden[column]),
+                "z": [0] * len(hidden),
+                "zmin": 0,
+                "zmax": 1,
+                "colorscale": [[0, theme.SUPPRESSED_FILL], [1, theme.SUPPRESSED_FILL]],
+                "showscale": False,
+                "customdata": [[column, code] for code in hidden[column]],
+                "hovertext": [
+                    f"{areas.name(code)}: {text.suppressed_label(r, min_cell)}"
+                    for code, r in zip(hidden[column], hidden["suppression"])
+                ],
+                "hoverinfo": "text",
+                "marker": _emphasis(hidden[column], selected),
+            }
+        )
+    # Hidden territories are not drawn on the US map, so the grey legend would explain nothing.
+    grey_on_map = hidden[column].isin(MAPPED_STATES).any() if column == "state" else len(hidden) > 0
+    if grey_on_map:
+        footnote = f"Grey: fewer than {min_cell} {unit}, or hidden to protect a small count. {footnote}"
+    layout = theme.base_layout(title, footnote, height=HEIGHT, width=theme.WIDE)
+    layout["geo"] = {**_GEO[column], "bgcolor": "white"}
+    return {"data": traces, "layout": layout}
+
+
+def _emphasis(codes: pd.Series, selected: set[str]) -> dict:
+    if not selected:
+        return {"line": {"color": "white", "width": 0.6}}
+    chosen = [code in selected for code in codes]
+    return {
+        "opacity": [1.0 if c else theme.DIMMED_OPACITY for c in chosen],
+        "line": {
+            "color": [theme.TEXT_COLOR if c else "white" for c in chosen],
+            "width": [2 if c else 0.6 for c in chosen],
+        },
+    }
