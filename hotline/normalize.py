@@ -103,11 +103,12 @@ def _censored(series: pd.Series) -> tuple[pd.Series, pd.Series | None]:
     return exact, pd.Series(excess[np.where(codes < 0, len(limits), codes)], index=series.index)
 
 
-def _distinct(series: pd.Series) -> tuple[np.ndarray, list[str | None]]:
+def _distinct(series: pd.Series, blanks: frozenset[str] | None = None) -> tuple[np.ndarray, list[str | None]]:
     """Codes and distinct values as stripped text (None for blank): checks run once per distinct value."""
+    blanks = _BLANKS if blanks is None else blanks
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     texts = [None if pd.isna(u) else str(u).strip() for u in uniques]
-    texts = [None if t is None or t.lower() in _BLANKS else t for t in texts]
+    texts = [None if t is None or t.lower() in blanks else t for t in texts]
     return codes, texts
 
 
@@ -204,8 +205,12 @@ _AREA_HINTS = {
 
 
 def _areas(series: pd.Series, file: str, column: str, scheme: AreaScheme) -> pd.Series:
-    codes, texts = _distinct(series)
-    canonical = [UNKNOWN_AREA if t is None or token(t) in MISSING_TOKENS else scheme.normalize(t) for t in texts]
+    # "NA" is Namibia's ISO code, so in a country column it is a country, not a missing value.
+    codes, texts = _distinct(series, _BLANKS - {"na"} if scheme.dimension == "country" else None)
+    canonical = [
+        UNKNOWN_AREA if t is None else scheme.normalize(t) or (UNKNOWN_AREA if token(t) in MISSING_TOKENS else None)
+        for t in texts
+    ]
     problem, hint = _AREA_HINTS[scheme.dimension]
     _check(file, column, problem, series, codes, [c is None for c in canonical], hint=hint)
     return _categorical(codes, canonical, UNKNOWN_AREA, scheme.codes + (UNKNOWN_AREA,), series.index)

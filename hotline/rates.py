@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -11,26 +12,37 @@ from hotline import population
 
 PER_PEOPLE = 100_000
 
+# Geography column -> the population table for its codes.
+_POPULATION_FOR: dict[str, Callable[..., pd.DataFrame]] = {
+    "state": population.population_for,
+    "country": population.country_population_for,
+}
+
 
 class RateTable:
-    """Population by state and year for one dataset's states and years, and rates computed from it.
+    """Population by area and year for one dataset's areas and years, and rates computed from it.
 
-    Population is summed over the selected years, so a multi-year rate is an average annual rate.
-    Signals with no known state count in the numerator of national rates, as they happened in the
-    United States; areas without population figures (Guam and other territories) add signals but
-    no population there, and have no rate of their own.
+    `dimension` is the dataset's geography column, "state" (USPS codes, Census population) or
+    "country" (ISO alpha-3 codes, World Bank population). Population is summed over the selected
+    years, so a multi-year rate is an average annual rate. Signals with no known area count in the
+    numerator of overall rates, as they happened somewhere in the areas covered; areas without
+    population figures (Guam, Taiwan, ...) add signals but no population there, and have no rate
+    of their own.
     """
 
-    def __init__(self, states: list[str], years: tuple[int, int]) -> None:
-        table = population.population_for(states, range(years[0], years[1] + 1))
-        self._population = table.pivot(index="state", columns="year", values="population").astype("Float64")
+    def __init__(self, dimension: str, areas: list[str], years: tuple[int, int]) -> None:
+        if dimension not in _POPULATION_FOR:
+            raise ValueError(f"no population for {dimension!r}; expected one of {list(_POPULATION_FOR)}")
+        self.dimension = dimension
+        table = _POPULATION_FOR[dimension](areas, range(years[0], years[1] + 1))
+        self._population = table.pivot(index=dimension, columns="year", values="population").astype("Float64")
         self.denominators = lru_cache(maxsize=64)(self._denominators)
 
     def attach(
         self, frame: pd.DataFrame, by: tuple[str, ...], geography: tuple[str, ...], years: tuple[int, int] | None
     ) -> pd.DataFrame:
         """`frame` (an aggregate) with `population` and `rate` columns; rate missing where suppressed."""
-        keys = tuple(c for c in ("state", "year") if c in by)
+        keys = tuple(c for c in (self.dimension, "year") if c in by)
         denominators = self.denominators(keys, geography, years)
         if not keys:
             frame["population"] = pd.array([denominators] * len(frame), dtype="Float64")
@@ -48,20 +60,21 @@ class RateTable:
         return frame
 
     def _denominators(self, keys: tuple[str, ...], geography: tuple[str, ...], years: tuple[int, int] | None):
-        """Population over the selected states and years, by `keys` (state and/or year).
+        """Population over the selected areas and years, by `keys` (the area column and/or year).
 
         A frame with the `keys` columns and `population`, or the total when `keys` is empty. Cached
         (as `denominators`): every chart of a rate view shares one; callers must not modify it.
         """
+        area = self.dimension
         pop = self._population
-        states = list(geography) or list(pop.index)
-        pop = pop.loc[[s for s in states if s in pop.index]]
+        areas = list(geography) or list(pop.index)
+        pop = pop.loc[[a for a in areas if a in pop.index]]
         if years:
             pop = pop.loc[:, [y for y in pop.columns if years[0] <= y <= years[1]]]
-        if keys == ("state", "year"):
-            return pop.stack().rename("population").rename_axis(["state", "year"]).reset_index()
-        if keys == ("state",):
-            return pop.sum(axis=1, skipna=False).rename("population").rename_axis("state").reset_index()
+        if keys == (area, "year"):
+            return pop.stack().rename("population").rename_axis([area, "year"]).reset_index()
+        if keys == (area,):
+            return pop.sum(axis=1, skipna=False).rename("population").rename_axis(area).reset_index()
         if keys == ("year",):
             return pop.sum(axis=0, skipna=True).rename("population").rename_axis("year").reset_index()
         return pop.sum().sum() if pop.size else np.nan
