@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components import breakdowns, filters, kpis, table, trend, areamap, view
+from components import about, areamap, breakdowns, filters, kpis, table, text, trend, view
 from hotline.dataset import Dataset
 from hotline.viewstate import Choices, choices_of
 
@@ -41,6 +41,7 @@ def layout(dataset: Dataset, choices: Choices, topojson_url: str) -> html.Div:
             ),
             dbc.Row(charts[1:], className="g-3"),
             dbc.Row(dbc.Col(table.layout(), xs=12, className="mb-3")),
+            dbc.Row(dbc.Col(about.layout(dataset), xs=12, className="mb-3")),
         ],
         className="main",
         id="main",
@@ -68,12 +69,15 @@ def header(dataset: Dataset) -> html.Header:
                 html.P(
                     [
                         f"Source: {dataset.source.label}. ",
-                        f"{dataset.total:,} signals, {dataset.years[0]}–{dataset.years[1]}. ",
+                        f"{_total_phrase(dataset)}, {dataset.years[0]}–{dataset.years[1]}. ",
                         "Signals reflect who knows and contacts the hotline; they are not a measure of how much "
-                        "trafficking there is. ",
-                        f"Counts below {dataset.min_cell} are never shown."
+                        "trafficking there is. "
+                        if dataset.source.unit == "signals"
+                        else "Recorded cases are not a measure of how much trafficking there is. ",
+                        f"Counts below {dataset.min_cell} are never shown. "
                         if dataset.min_cell > 1
-                        else "Small-count suppression is OFF (internal use).",
+                        else "Small-count suppression is OFF (internal use). ",
+                        html.A("About this data", href=f"#{about.SECTION_ID}"),
                     ],
                     className="page-subtitle",
                     id="source-line",
@@ -83,3 +87,12 @@ def header(dataset: Dataset) -> html.Header:
         ),
         className="page-header",
     )
+
+
+def _total_phrase(dataset: Dataset) -> str:
+    """ "464,543 signals": the whole dataset's total, under the same rule as every other number."""
+    total = dataset.aggregate([]).iloc[0]
+    unit = dataset.source.unit
+    if total["suppressed"]:
+        return f"fewer than {dataset.min_cell} {unit}"
+    return f"{text.format_count(total['count'], bool(total.get('at_least', False)))} {unit}"
