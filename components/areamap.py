@@ -32,9 +32,10 @@ _GEO = {
         "showframe": False,
         "showcoastlines": False,
         "showcountries": True,
-        "countrycolor": "white",
+        "countrycolor": "#adb5bd",
+        "countrywidth": 0.4,
         "showland": True,
-        "landcolor": "#eeeeee",
+        "landcolor": "white",  # no data: white, so the grey of hidden counts stands out
         "lataxis": {"range": [-58, 85]},  # Antarctica left out: no signals there, and it takes a fifth of the map
     },
 }
@@ -137,7 +138,8 @@ def figure(
     # Hidden territories are not drawn on the US map, so the grey legend would explain nothing.
     grey_on_map = hidden[column].isin(MAPPED_STATES).any() if column == "state" else len(hidden) > 0
     if grey_on_map:
-        footnote = f"Grey: fewer than {min_cell} {unit}, or hidden to protect a small count. {footnote}"
+        blank = " White: no data." if column == "country" else ""
+        footnote = f"Grey: fewer than {min_cell} {unit}, or hidden to protect a small count.{blank} {footnote}"
     layout = theme.base_layout(title, footnote, height=HEIGHT, width=theme.WIDE)
     layout["geo"] = {**_GEO[column], "bgcolor": "white"}
     return {"data": traces, "layout": layout}

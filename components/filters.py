@@ -8,7 +8,7 @@ from dash import Input, Output, State, dcc, html
 from hotline.areas import SCHEME_OF_FIELD, SCHEMES, AreaScheme
 from hotline.dataset import Dataset
 from hotline.filters import DIMENSION_FIELD, Filters
-from hotline.schema import LABELS, value_label
+from hotline.schema import LABELS, UNKNOWN_AREA, value_label
 from hotline.viewstate import LIST_PARAMETERS, Choices, ViewState
 
 YEARS_ID = "filter-years"
@@ -146,7 +146,9 @@ def area_options(choices: Choices, regions: list[str] | None) -> list[dict]:
 def _options(field: str, values: tuple[str, ...]) -> list[dict]:
     areas = SCHEME_OF_FIELD.get(field)
     if areas is not None:
-        return [{"label": areas.name(v), "value": v} for v in values]
+        # By name, as people look them up ("Alabama" before "Alaska"), unknown last.
+        ordered = sorted(values, key=lambda v: (v == UNKNOWN_AREA, areas.name(v)))
+        return [{"label": areas.name(v), "value": v} for v in ordered]
     if field == "regions":
         return [{"label": v, "value": v} for v in values]
     return [{"label": value_label(v), "value": v} for v in values]
