@@ -6,6 +6,10 @@ so the map renders on a closed network.
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
+
 import pandas as pd
 from dash import Input, Output
 
@@ -21,6 +25,7 @@ GRAPH_ID = "map-graph"
 # The "albers usa" projection draws the 50 states and DC; the territories are listed in the table.
 MAPPED_STATES = frozenset(s for s in geography.STATES if geography.STATE_REGION[s] != geography.TERRITORIES_LABEL)
 HEIGHT = 440
+WORLD_SHAPES_FILE = Path(__file__).resolve().parent.parent / "assets" / "topojson" / "world_110m.json"
 
 # How plotly draws each geography: which shapes its locations name, and the map's frame.
 _LOCATION_MODE = {"state": "USA-states", "country": "ISO-3"}
@@ -140,9 +145,27 @@ def figure(
     if grey_on_map:
         blank = " White: no data." if column == "country" else ""
         footnote = f"Grey: fewer than {min_cell} {unit}, or hidden to protect a small count.{blank} {footnote}"
+    if column == "country":
+        footnote = _unmapped_note(frame[column], areas) + footnote
     layout = theme.base_layout(title, footnote, height=HEIGHT, width=theme.WIDE)
     layout["geo"] = {**_GEO[column], "bgcolor": "white"}
     return {"data": traces, "layout": layout}
+
+
+@cache
+def world_shapes() -> frozenset[str]:
+    """ISO-3 codes the offline world map can draw (small islands and city states are not at this scale)."""
+    topology = json.loads(WORLD_SHAPES_FILE.read_text(encoding="utf-8"))
+    return frozenset(g["id"] for g in topology["objects"]["countries"]["geometries"] if g.get("id"))
+
+
+def _unmapped_note(codes: pd.Series, areas: AreaScheme) -> str:
+    """Name the countries with data that the map cannot draw, so nobody reads them as missing."""
+    missing = sorted(areas.name(c) for c in set(codes) - world_shapes() - {UNKNOWN_AREA})
+    if not missing:
+        return ""
+    listed = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+    return f"Too small for this map (see the table): {listed}. "
 
 
 def _emphasis(codes: pd.Series, selected: set[str]) -> dict:

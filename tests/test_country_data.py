@@ -119,3 +119,12 @@ def test_na_in_a_country_column_is_namibia_but_blank_and_unknown_are_missing():
     ]
     table_ = normalize(pd.DataFrame(rows, dtype=object), "ctdc.csv")
     assert list(table_["country"].astype(str)) == ["NAM", "unknown", "unknown", "unknown", "unknown"]
+
+
+def test_countries_too_small_for_the_map_are_named_in_its_footnote():
+    rows = [{"Country": c, "Year": "2020", "Type": "sex", "Count": "50"} for c in ("Singapore", "Malta", "France")]
+    table_ = normalize(pd.DataFrame(rows, dtype=object), "small_states.csv")
+    data = Dataset(build_cube(table_), min_cell=10, source=SourceInfo("small_states.csv", "x"), records=3)
+    assert {"FRA", "USA"} <= areamap.world_shapes() and not {"SGP", "MLT"} & areamap.world_shapes()
+    footnote = areamap.render(data, ViewState())["layout"]["annotations"][0]["text"].replace("<br>", " ")
+    assert "Too small for this map (see the table): Malta, Singapore." in footnote
