@@ -50,7 +50,7 @@ def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:
     kpis.append(_change(dataset, view, last))
     if "age_group" in dataset.dimensions:
         kpis.append(
-            _share(dataset, view, "age_group", "minor", "Involving a minor", "of signals (age unknown included)")
+            _share(dataset, view, "age_group", "minor", "Involving a minor", f"of {unit} (age unknown included)")
         )
     if "citizenship" in dataset.dimensions:
         kpis.append(
@@ -60,7 +60,7 @@ def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:
                 "citizenship",
                 "foreign_national",
                 "Foreign nationals",
-                "of signals (citizenship unknown included)",
+                f"of {unit} (citizenship unknown included)",
             )
         )
     return kpis
@@ -82,8 +82,6 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
     by_year = by_year.set_index("year")
     column = "rate" if view.measure == "rate" else "count"
     now, before = by_year.loc[last], by_year.loc[last - 1]
-    if now.get("at_least", False) or before.get("at_least", False):
-        return Kpi("change", label, "not shown", "a year includes counts suppressed at the source")
     if (
         now["suppressed"]
         or before["suppressed"]
@@ -92,9 +90,13 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
         or not before[column]
     ):
         return Kpi("change", label, "not shown", "a year's count is too small to compare")
-    change = (now[column] - before[column]) / before[column]
-    detail = f"{text.format_measure(before[column], view.measure)} → {text.format_measure(now[column], view.measure)}"
-    return Kpi("change", label, f"{change:+.1%}", detail)
+    (now_low, now_high), (before_low, before_high) = _bounds(now, column), _bounds(before, column)
+    value = _percent_range(now_low / before_high - 1, now_high / before_low - 1, signed=True)
+    words = [text.format_measure(row[column], view.measure, bool(row.get("at_least", False))) for row in (before, now)]
+    detail = f"{words[0]} → {words[1]}"
+    if now.get("at_least", False) or before.get("at_least", False):
+        detail += " (some source counts were “<5”)"
+    return Kpi("change", label, value, detail)
 
 
 def _share(dataset: Dataset, view: ViewState, dimension: str, value: str, label: str, detail: str) -> Kpi:
@@ -104,11 +106,29 @@ def _share(dataset: Dataset, view: ViewState, dimension: str, value: str, label:
         return Kpi(value, label, "—", "not in these data")
     if frame["suppressed"].any():
         return Kpi(value, label, "not shown", "some counts in this breakdown are too small")
-    if "at_least" in frame and frame["at_least"].any():
-        return Kpi(value, label, "not shown", "some counts were suppressed at the source")
-    total = frame["count"].sum()
-    share = frame.loc[value, "count"] / total if total else None
-    return Kpi(value, label, "—" if share is None else f"{share:.1%}", detail)
+    low, high = frame["count"], frame.get("count_max", frame["count"])
+    chosen_low, chosen_high = low.loc[value], high.loc[value]
+    others_low, others_high = low.sum() - chosen_low, high.sum() - chosen_high
+    if not chosen_high + others_high:
+        return Kpi(value, label, "—", detail)
+    # With counts published as "<5", the share lies between these two; both are shown if they differ.
+    smallest = chosen_low / (chosen_low + others_high) if chosen_low + others_high else 0.0
+    largest = chosen_high / (chosen_high + others_low)
+    return Kpi(value, label, _percent_range(smallest, largest), detail)
+
+
+def _bounds(row: pd.Series, column: str) -> tuple[float, float]:
+    """The least and most a shown value can be (they differ only where source counts were "<5")."""
+    value = float(row[column])
+    if not row.get("at_least", False):
+        return value, value
+    return value, value * float(row["count_max"]) / float(row["count"])
+
+
+def _percent_range(low: float, high: float, signed: bool = False) -> str:
+    pattern = "{:+.1%}" if signed else "{:.1%}"
+    first, last = pattern.format(low), pattern.format(high)
+    return first if first == last else f"{first} to {last}"
 
 
 def cards(kpis: list[Kpi]) -> dbc.Row:

@@ -125,7 +125,7 @@ class Dataset:
         "protects_small_count" for a cell hidden so a small count cannot be worked out, else
         missing). With measure="rate", also `population` and `rate` per 100,000 people per year.
         Where the data hold counts suppressed at the source, also `at_least` (bool): the shown
-        count is a lower bound; a hidden cell holding such counts has suppression
+        count is a lower bound, and `count_max`, its upper bound; a hidden cell holding such counts has suppression
         "includes_censored" unless it is surely below min_cell.
         `by=[]` gives the total as a single row.
 
@@ -266,6 +266,8 @@ class Dataset:
         excess = np.asarray(excess).reshape(-1)
         lower = np.asarray(grid).reshape(-1)
         frame["at_least"] = (excess > 0) & ~frame["suppressed"].to_numpy()
+        # The most a shown cell can hold: what a change or a share may be at most (never shown as a count).
+        frame["count_max"] = frame["count"] + pd.array(excess, dtype="Int64")
         maybe_large = frame["suppressed"].to_numpy() & (excess > 0) & (lower + excess >= self.min_cell)
         frame.loc[maybe_large, "suppression"] = CENSORED_SMALL
         return frame

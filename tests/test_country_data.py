@@ -128,3 +128,22 @@ def test_countries_too_small_for_the_map_are_named_in_its_footnote():
     assert {"FRA", "USA"} <= areamap.world_shapes() and not {"SGP", "MLT"} & areamap.world_shapes()
     footnote = areamap.render(data, ViewState())["layout"]["annotations"][0]["text"].replace("<br>", " ")
     assert "Too small for this map (see the table): Malta, Singapore." in footnote
+
+
+def test_change_and_shares_with_censored_counts_are_ranges_not_guesses():
+    rows = [
+        {"Country": "MEX", "Year": "2019", "Type": "sex", "Age": "minor", "Count": "100"},
+        {"Country": "MEX", "Year": "2019", "Type": "sex", "Age": "adult", "Count": "<5"},
+        {"Country": "MEX", "Year": "2020", "Type": "sex", "Age": "minor", "Count": "100"},
+        {"Country": "MEX", "Year": "2020", "Type": "sex", "Age": "adult", "Count": "100"},
+    ]
+    table_ = normalize(pd.DataFrame(rows, dtype=object), "bounds.csv")
+    data = Dataset(build_cube(table_), min_cell=1, source=SourceInfo("bounds.csv", "x", unit="victims"), records=4)
+    cards = {k.key: k for k in kpis.compute(data, ViewState(filters=Filters(years=(2019, 2019))))}
+    # 2019 holds 101 to 104 victims; 2020 holds 200: a change of +92.3% to +98.0%.
+    assert cards["signals"].value == "at least 101"
+    cards = {k.key: k for k in kpis.compute(data, ViewState())}
+    assert cards["change"].value == "+92.3% to +98.0%"
+    assert cards["change"].detail == "at least 101 → 200 (some source counts were “<5”)"
+    # Minors: 200 of 301 to 304.
+    assert cards["minor"].value == "65.8% to 66.4%" and cards["minor"].detail == "of victims (age unknown included)"
