@@ -127,3 +127,32 @@ def test_clicking_a_country_and_choosing_a_region_filter_the_page(country_ui: Ui
     expect(page.locator(".dash-dropdown-option")).to_have_text(["France", "Germany"])
     page.keyboard.press("Escape")
     page.screenshot(path=str(SCREENSHOTS / "country_page_europe.png")) if SCREENSHOTS else None
+
+
+GLOTIP_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "unodc-glotip-2025" / "data_glotip.csv"
+
+
+@pytest.fixture(scope="module")
+def glotip_server(tmp_path_factory):
+    if not GLOTIP_CSV.exists():
+        pytest.skip("../shared/data/unodc-glotip-2025 is absent (it is only in this project's workplace)")
+    running = start_server(tmp_path_factory.mktemp("glotip-server") / "app.log", "--data", str(GLOTIP_CSV))
+    yield running
+    stop_server(running)
+
+
+def test_the_real_unodc_table_opens_on_a_world_map(page, glotip_server):
+    import hotline
+
+    glotip = hotline.load(GLOTIP_CSV)
+    ui = Ui(page, glotip_server)
+    ui.open("?region=americas", graphs=COUNTRY_GRAPHS)
+    drawn = page.evaluate(MAP_JS)
+    assert drawn["scope"] == "world" and drawn["shapes"] >= 25, drawn
+    americas = glotip.aggregate([], Filters(regions=["Americas"])).iloc[0]
+    expect(page.locator("#kpi-signals")).to_have_text(f"at least {int(americas['count']):,}")
+    expect(page.locator("#source-line")).to_contain_text("UNODC GLOTIP")
+    assert re.sub(r"<br>", " ", drawn["title"]).startswith("Detected victims by country, all countries, 2003–2022")
+    row = page.locator("#numbers-table tr", has=page.locator("th", has_text="United States"))
+    expect(row.locator("td").nth(0)).to_have_text("Northern America")
+    expect(page.locator("#about")).to_contain_text("Detected trafficking victims only")
