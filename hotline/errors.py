@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import pandas as pd
+
+MAX_VALUE_CHARS = 60  # a value swallowing the rest of a file must not flood the message
+
 
 class DataError(ValueError):
     """A data file was rejected. Names the file, column, value and rows so the user can fix it.
@@ -32,15 +37,35 @@ class DataError(ValueError):
         if column is not None:
             parts.append(f"column '{column}':")
         parts.append(problem)
-        if value is not None:
-            parts.append(f"(value {value!r})")
+        shown = shown_value(value)
+        if shown is not None:
+            parts.append(f"(value {shown})")
         if self.rows:
-            shown = ", ".join(str(r) for r in self.rows[:5])
+            listed = ", ".join(str(r) for r in self.rows[:5])
             more = (total_rows or len(self.rows)) - min(len(self.rows), 5)
-            parts.append(f"on row {shown}" if len(self.rows) == 1 else f"on rows {shown}")
+            parts.append(f"on row {listed}" if len(self.rows) == 1 else f"on rows {listed}")
             if more > 0:
                 parts.append(f"and {more} more row{'s' if more > 1 else ''}")
         message = " ".join(parts)
         if hint:
             message += f". {hint}"
-        super().__init__(message)
+        super().__init__(" ".join(message.splitlines()))  # one paragraph, whatever a problem quotes
+
+
+def shown_value(value: object) -> str | None:
+    """A cell as the user typed it: text in quotes, numbers bare, numpy and pandas types hidden; None if blank."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None  # a blank cell: the problem ("a value is missing") says so
+    except (TypeError, ValueError):  # list-like values
+        pass
+    if isinstance(value, np.generic):
+        value = value.item()  # numpy scalar -> Python number, so 1850 is not shown as np.int64(1850)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[: MAX_VALUE_CHARS - 1] + "\u2026"
+    return repr(text)

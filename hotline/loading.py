@@ -1,29 +1,62 @@
-"""From a file on disk to a ready Dataset: read, validate, collapse into a cube."""
+"""From a file on disk (or an upload's bytes) to a ready Dataset: read, import the layout, validate, build a cube."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
+from hotline import importers
 from hotline.cube import build_cube
 from hotline.dataset import Dataset, SourceInfo
 from hotline.demo import DEMO_SOURCE_LABEL
 from hotline.normalize import normalize
-from hotline.readers import read_table
+from hotline.readers import base_name, read_table, read_table_bytes
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_FILE = DATA_DIR / "demo_signals.parquet"
 
 
-def load(path: str | Path, min_cell: int = 10, *, label: str | None = None) -> Dataset:
-    """Load a CSV, Parquet or Excel file in the canonical layout (see README) as a Dataset.
+def load(path: str | Path, min_cell: int = 10, *, label: str | None = None, format: str | None = None) -> Dataset:
+    """Load a CSV, Parquet or Excel file as a Dataset.
 
+    The layout is the canonical one (see README) or a known public one (CTDC, UNODC GLOTIP, FBI UCR
+    tables), detected from the columns unless `format` names it (see hotline.importers.FORMATS).
     Raises hotline.DataError, naming file, column, value and rows, if any cell is invalid;
     nothing is kept from a rejected file.
     """
     path = Path(path)
-    table = normalize(read_table(path), path.name)
     is_demo = path.resolve() == DEMO_FILE.resolve()
-    source = SourceInfo(name=path.name, label=label or (DEMO_SOURCE_LABEL if is_demo else path.name), is_demo=is_demo)
+    return _dataset(
+        read_table(path),
+        path.name,
+        min_cell,
+        label or (DEMO_SOURCE_LABEL if is_demo else None),
+        format,
+        is_demo=is_demo,
+    )
+
+
+def load_bytes(
+    name: str, data: bytes, min_cell: int = 10, *, label: str | None = None, format: str | None = None
+) -> Dataset:
+    """load() for a file's content held in memory (an upload); `name` is the file's name, its suffix the format."""
+    name = base_name(name)
+    return _dataset(read_table_bytes(name, data), name, min_cell, label, format)
+
+
+def _dataset(
+    raw: pd.DataFrame, name: str, min_cell: int, label: str | None, format: str | None, *, is_demo: bool = False
+) -> Dataset:
+    imported = importers.to_canonical(raw, name, format)
+    table = normalize(imported.table, name)
+    source = SourceInfo(
+        name=name,
+        label=label or imported.source_label,
+        is_demo=is_demo,
+        unit=imported.unit,
+        notes=imported.notes,
+    )
     return Dataset(build_cube(table), min_cell=min_cell, source=source, records=len(table))
 
 

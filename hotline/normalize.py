@@ -48,8 +48,17 @@ def canonical_columns(file: str, columns: list[str]) -> dict[str, str]:
                 f"required column '{required}' is missing",
                 hint=f"Columns found: {', '.join(map(str, columns))}",
             )
-    if ("state" in present) == ("country" in present):
-        raise DataError(file, "the table needs exactly one geography column, 'state' or 'country'")
+    if "state" in present and "country" in present:
+        both = [source for source, canonical in mapping.items() if canonical in ("state", "country")]
+        raise DataError(
+            file, f"both '{both[0]}' and '{both[1]}' are geography columns; keep one, a state or a country column"
+        )
+    if "state" not in present and "country" not in present:
+        raise DataError(
+            file,
+            "the table needs a geography column, 'state' (US) or 'country'",
+            hint=f"Columns found: {', '.join(map(str, columns))}",
+        )
     return mapping
 
 
@@ -112,17 +121,20 @@ def _distinct(series: pd.Series, blanks: frozenset[str] | None = None) -> tuple[
     return codes, texts
 
 
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _BLANKS = frozenset({"", "na", "n/a", "nan", "none", "null", "missing", "-99", "<na>"})
 
 
 def _fail(file: str, column: str, problem: str, series: pd.Series, bad_rows: np.ndarray, hint: str | None = None):
     positions = np.flatnonzero(bad_rows)
+    # A reader's index is the record number (blank rows left out keep theirs), so rows stay spreadsheet rows.
+    records = series.index[positions[:5]] if pd.api.types.is_integer_dtype(series.index) else positions[:5]
     raise DataError(
         file,
         problem,
         column=column,
         value=series.iloc[positions[0]],
-        rows=[int(p) + FIRST_DATA_ROW for p in positions[:5]],
+        rows=[int(r) + FIRST_DATA_ROW for r in records],
         total_rows=len(positions),
         hint=hint,
     )
@@ -145,7 +157,8 @@ def _integers(series: pd.Series, file: str, column: str, *, low: int, high: int 
     numbers: list[float | None] = []
     for text in texts:
         try:
-            number = None if text is None else float(text.replace(",", ""))
+            # A comma only as a thousands separator ("1,281"): "2,5" is refused, never read as 25.
+            number = None if text is None else float(text.replace(",", "") if _THOUSANDS.match(text) else text)
         except ValueError:
             number = float("nan")
         numbers.append(float("nan") if number is not None and not np.isfinite(number) else number)

@@ -2,12 +2,19 @@
 
 Readers do not interpret values: cells stay as the file has them (text from CSV and Excel, typed
 columns from Parquet) so that normalization can name the exact cell that is wrong.
+
+The index of a raw frame is the record number (0 for the first record under the header), so that
+index + 2 is the spreadsheet row even where blank rows were left out.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import importlib.util
 import io
+import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -17,65 +24,273 @@ from hotline.errors import DataError
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
+SAVE_AS_UTF8 = "Save it as 'CSV UTF-8' (in Excel: File > Save As > CSV UTF-8)"
+_SNIFF_BYTES = 8192
+
+# What a file holds, judged from its first bytes; names as a user would know them.
+_KINDS = {
+    "zip": "an Excel workbook (or another zip archive)",
+    "ole": "an old-format Excel workbook (.xls) or a password-protected one",
+    "parquet": "a Parquet file",
+    "json": "JSON text",
+    "html": "a web page (HTML)",
+}
+_RENAME = {"zip": ".xlsx", "parquet": ".parquet"}
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read one file into a frame whose columns are as in the file, values as text or missing."""
     path = Path(path)
-    name = path.name
     if not path.exists():
-        raise DataError(name, "file not found")
-    if path.stat().st_size == 0:
+        raise DataError(path.name, "file not found")
+    if path.is_dir():
+        raise DataError(path.name, "this is a folder, not a file", hint="Give the path of a CSV, Parquet or Excel file")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DataError(path.name, f"the file cannot be read ({error.strerror or 'access refused'})") from None
+    return read_table_bytes(path.name, data)
+
+
+def read_table_bytes(name: str, data: bytes) -> pd.DataFrame:
+    """read_table() for a file's content held in memory; the suffix of `name` says the format."""
+    if not data[:_SNIFF_BYTES].strip() and not data.strip():
         raise DataError(name, "the file is empty", hint="Expected a header row and at least one record")
-    suffix = path.suffix.lower()
+    suffix = Path(name).suffix.lower()
+    kind = _sniff(data[:_SNIFF_BYTES])
     if suffix in CSV_SUFFIXES:
-        frame = _read_csv(path)
+        _expect_text(name, kind)
+        frame = _read_csv(name, data)
     elif suffix in PARQUET_SUFFIXES:
-        frame = _read_parquet(path)
+        _expect(name, kind, "parquet", "not a readable Parquet file")
+        frame = _read_parquet(name, data)
     elif suffix in EXCEL_SUFFIXES:
-        frame = _read_excel(path)
+        frame = _read_excel(name, data, kind)
     else:
-        raise DataError(name, f"unsupported file type '{suffix or 'none'}'", hint="Use CSV, Parquet or Excel")
+        raise DataError(name, f"unsupported file type '{suffix or 'none'}'", hint=_unsupported_hint(kind))
     if frame.empty:
-        raise DataError(name, "the file has a header but no records")
+        raise DataError(name, "the file has a header but no records", hint="Expected at least one record under it")
+    if frame.shape[1] == 1:
+        raise DataError(
+            name,
+            "the table has only one column, so its columns are not separated as expected",
+            column=str(frame.columns[0]),
+            hint="Separate columns with commas, semicolons or tabs",
+        )
     return frame
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise DataError(path.name, "this is not a text file (it contains binary data)")
+def base_name(name: str) -> str:
+    """The file name alone, from a path or a browser's upload name ("C:\\fakepath\\s.csv" -> "s.csv")."""
+    return re.split(r"[\\/]", str(name))[-1].strip() or "upload"
+
+
+def _sniff(head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(head):
+        return "utf16"
+    if _looks_binary(head):
+        return "binary"
+    start = head.lstrip(codecs.BOM_UTF8).lstrip()[:15].lower()
+    if start[:1] in (b"{", b"["):
+        return "json"
+    if start.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
+        return "html"
+    return "text"
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 without a byte order mark: plain letters leave a zero byte in every other position."""
+    pairs = len(head) // 2
+    return pairs >= 4 and max(head[0::2].count(0), head[1::2].count(0)) > 0.4 * pairs
+
+
+def _looks_binary(head: bytes) -> bool:
+    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    return b"\x00" in head or controls > 0.02 * len(head)
+
+
+def _expect_text(name: str, kind: str) -> None:
+    if kind == "utf16":
+        raise DataError(name, "the text is UTF-16, not UTF-8", hint=SAVE_AS_UTF8)
+    if kind == "binary":
+        raise DataError(name, "this is not a text file (it contains binary data)", hint="Expected CSV text")
+    if kind in _KINDS:
+        hint = f"Rename it to {_RENAME[kind]}" if kind in _RENAME else "Export the table as CSV, Parquet or Excel"
+        raise DataError(name, f"this file holds {_KINDS[kind]}, not CSV text", hint=hint)
+
+
+def _expect(name: str, kind: str, wanted: str, problem: str) -> None:
+    if kind == wanted:
+        return
+    what = _KINDS.get(kind, {"text": "text", "utf16": "UTF-16 text", "binary": "binary data"}.get(kind, kind))
+    hint = "If it is a CSV table, rename it to .csv" if kind in ("text", "utf16") else None
+    if kind in _RENAME:
+        hint = f"Rename it to {_RENAME[kind]}"
+    raise DataError(name, f"{problem} (it holds {what})", hint=hint)
+
+
+def _unsupported_hint(kind: str) -> str:
+    if kind == "text":
+        return "Use CSV, Parquet or Excel; if this file holds comma-separated text, rename it to .csv"
+    if kind in _RENAME:
+        return f"Use CSV, Parquet or Excel; this file looks like {_KINDS[kind]}: rename it to {_RENAME[kind]}"
+    return "Use CSV, Parquet or Excel"
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+def _read_csv(name: str, raw: bytes) -> pd.DataFrame:
+    text = _decode(name, raw)
+    body = text.lstrip()
+    if not body:
+        raise DataError(name, "the file is empty", hint="Expected a header row and at least one record")
+    # Blank lines above the header are skipped; they still count in the spreadsheet rows named.
+    skipped = text[: len(text) - len(body)].count("\n")
+    delimiter = _sniff_delimiter(body, Path(name).suffix.lower())
+    header = next(csv.reader([_first_line(body)], delimiter=delimiter, skipinitialspace=True))
+    _reject_duplicate_columns(name, header, header_row=skipped + 1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            frame = pd.read_csv(
+                io.StringIO(body),  # the text decoded above: the file is read once
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skipinitialspace=True,
+                skip_blank_lines=False,  # keep blank lines so record numbers stay spreadsheet rows
+                index_col=False,  # never take the first column as an index when rows are longer than the header
+            )
+        except pd.errors.ParserError as error:
+            raise _malformed(name, body, delimiter, header, skipped, str(error)) from None
+        except pd.errors.EmptyDataError:
+            raise DataError(name, "the file is empty") from None
+    if any(issubclass(warning.category, pd.errors.ParserWarning) for warning in caught):
+        # Every record is longer than the header: pandas kept the first values only. That is
+        # right for separators left at the ends of rows, and wrong if a dropped value is not blank.
+        longer = _longer_row(name, body, delimiter, header, skipped, blank_extras_ok=True)
+        if longer is not None:
+            raise longer
+    frame.index = frame.index + skipped
+    return _without_blank_rows(frame)
+
+
+def _decode(name: str, raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise DataError(
-            path.name,
-            f"the file is not UTF-8 text (byte {raw[error.start]:#04x} on row {line})",
-            hint="Save it as 'CSV UTF-8'",
-        ) from None
-    delimiter = _sniff_delimiter(text, path.suffix.lower())
-    header = next(csv.reader([_first_line(text)], delimiter=delimiter)) if text.strip() else []
-    _reject_duplicate_columns(path.name, header)
+        raise _encoding_error(name, raw, error.start) from None
+
+
+def _encoding_error(name: str, raw: bytes, start: int) -> DataError:
+    """Name the cell holding the first byte that is not UTF-8, shown as Windows-1252 would show it."""
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    text = raw[bom:].decode("cp1252", errors="replace")  # one character per byte: offsets still match
+    position = start - bom
+    bad_line = text.count("\n", 0, position) + 1
+    delimiter = _sniff_delimiter(text, "")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+    header: list[str] = []
+    column = value = None
+    row = 0
+    for fields in reader:
+        row += 1
+        header = header or fields
+        if reader.line_num >= bad_line:
+            for index, field in enumerate(fields):
+                if text[position] in field:
+                    column = header[index] if index < len(header) else None
+                    value = field
+                    break
+            break
+    return DataError(
+        name,
+        f"the text is not UTF-8 (byte {raw[start]:#04x}): the file was saved in another encoding,"
+        " such as Windows-1252 or Latin-1",
+        column=column,
+        value=value,
+        rows=[row],
+        hint=SAVE_AS_UTF8,
+    )
+
+
+def _malformed(name: str, text: str, delimiter: str, header: list[str], skipped: int, parser_message: str) -> DataError:
+    """Find the record the CSV parser stopped at and say what is wrong with it, in the user's terms."""
     try:
-        return pd.read_csv(
-            io.StringIO(text),  # the text decoded above: the file is read once
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-        )
-    except pd.errors.ParserError as error:
-        raise DataError(path.name, f"the file is not a well-formed table: {error}") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(path.name, "the file is empty") from None
+        longer = _longer_row(name, text, delimiter, header, skipped, blank_extras_ok=False)
+    except _UnclosedQuote as unclosed:
+        return _unclosed_quote(name, text, delimiter, header, unclosed.row + skipped, unclosed.line)
+    if longer is not None:
+        return longer
+    line = re.search(r"(?:line|row) (\d+)", parser_message)
+    where = f" near line {int(line.group(1)) + skipped}" if line else ""
+    return DataError(name, f"the file is not a well-formed table{where}", hint="Check its quotes and separators")
+
+
+class _UnclosedQuote(Exception):
+    def __init__(self, row: int, line: int) -> None:
+        self.row, self.line = row, line
+
+
+def _longer_row(
+    name: str, text: str, delimiter: str, header: list[str], skipped: int, *, blank_extras_ok: bool
+) -> DataError | None:
+    """The first record with more values than the header has columns (blank extra values allowed if asked)."""
+    width = len(header)
+    shown = {"\t": "tab"}.get(delimiter, f"'{delimiter}'")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True, strict=True)
+    row, start_line = 0, 1
+    try:
+        for row, fields in enumerate(reader, start=1):
+            extra = fields[width:]
+            if extra and not (blank_extras_ok and not "".join(extra).strip()):
+                if row == 2:  # already the first record: the header is what is short
+                    hint = "The header has fewer columns than the rows under it: is there a title above the header"
+                    hint += " row, or a column without a name?"
+                elif "".join(extra).strip():
+                    hint = f"Put a value that contains {shown} in double quotes, or remove the extra separators"
+                else:
+                    hint = "Remove the separators at the end of the row"
+                return DataError(
+                    name,
+                    f"not a well-formed table: this row has {len(fields)} values but the header has {width} column"
+                    + ("s" if width > 1 else ""),
+                    value=delimiter.join(extra) if "".join(extra).strip() else None,
+                    rows=[row + skipped],
+                    hint=hint,
+                )
+            start_line = reader.line_num + 1
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            raise _UnclosedQuote(row + 1, start_line) from None
+    return None
+
+
+def _unclosed_quote(name: str, text: str, delimiter: str, header: list[str], row: int, start_line: int) -> DataError:
+    line = text.splitlines()[start_line - 1] if start_line <= text.count("\n") + 1 else ""
+    quote = line.find('"')
+    fields_before = next(csv.reader([line[:quote]], delimiter=delimiter)) if quote > 0 else [""]
+    index = len(fields_before) - 1
+    return DataError(
+        name,
+        'a double quote (") opened in this row is never closed, so the rest of the file reads as one value',
+        column=header[index] if 0 <= index < len(header) else None,
+        value=line[quote:] if quote >= 0 else line,
+        rows=[row],
+        hint='Close the quote, or remove it; a quote inside a value is written twice ("")',
+    )
 
 
 def _sniff_delimiter(text: str, suffix: str) -> str:
-    if suffix == ".tsv":
-        return "\t"
     first_line = _first_line(text)
+    if suffix == ".tsv" and "\t" in first_line:  # a .tsv of commas is still read by its commas
+        return "\t"
     counts = {sep: first_line.count(sep) for sep in (",", ";", "\t", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else ","
@@ -85,34 +300,75 @@ def _first_line(text: str) -> str:
     return text.split("\n", 1)[0].rstrip("\r")
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_parquet(path)
-    except Exception as error:  # pyarrow raises many types for a damaged file
-        raise DataError(path.name, f"not a readable Parquet file ({type(error).__name__})") from None
-    _reject_duplicate_columns(path.name, list(frame.columns))
-    return frame
+def _without_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Leave out rows with no value at all, keeping the record number of every other row as its index."""
+    if frame.empty:
+        return frame
+    maybe = frame.iloc[:, 0].isna().to_numpy()  # cheap first pass: a blank row is blank in column 1
+    if not maybe.any():
+        return frame
+    blank = maybe.copy()
+    blank[maybe] = frame[maybe].isna().all(axis=1).to_numpy()
+    return frame[~blank]
 
 
-def _read_excel(path: Path) -> pd.DataFrame:
+# --- Parquet and Excel ---------------------------------------------------------------------------
+def _read_parquet(name: str, data: bytes) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    damaged = DataError(name, "not a readable Parquet file (it is damaged or cut short)")
     try:
-        sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=str, keep_default_na=False, na_values=[""])
-    except Exception as error:  # openpyxl raises many types for a damaged file
-        raise DataError(path.name, f"not a readable Excel file ({type(error).__name__})") from None
-    if sheet.empty:
-        raise DataError(path.name, "the first sheet is empty")
+        columns = pq.read_schema(io.BytesIO(data)).names
+    except Exception:  # pyarrow raises many types for a damaged file
+        raise damaged from None
+    _reject_duplicate_columns(name, columns)
+    try:
+        return pd.read_parquet(io.BytesIO(data))
+    except Exception:
+        raise damaged from None
+
+
+def _read_excel(name: str, data: bytes, kind: str) -> pd.DataFrame:
+    if kind == "ole" and importlib.util.find_spec("xlrd") is None:
+        raise DataError(
+            name,
+            "this is an old-format (.xls) or password-protected workbook, which cannot be read here",
+            hint="Save it as 'Excel Workbook (.xlsx)' without a password, or as 'CSV UTF-8'",
+        )
+    if kind not in ("zip", "ole"):
+        _expect(name, kind, "zip", "not a readable Excel file")
+    try:
+        sheet = pd.read_excel(
+            io.BytesIO(data), sheet_name=0, header=None, dtype=str, keep_default_na=False, na_values=[""]
+        )
+    except Exception:  # openpyxl raises many types for a damaged file
+        raise DataError(name, "not a readable Excel file (it is damaged or not an .xlsx workbook)") from None
+    sheet = sheet.dropna(how="all", axis=1)
+    filled = sheet.notna().any(axis=1).to_numpy()
+    if not filled.any():
+        raise DataError(name, "the first sheet is empty", hint="The table must be on the first sheet")
     # Read the header ourselves: pandas would silently rename a repeated column to "name.1".
-    header = [str(cell).strip() for cell in sheet.iloc[0]]
-    _reject_duplicate_columns(path.name, header)
-    frame = sheet.iloc[1:].reset_index(drop=True)
+    first = int(filled.argmax())  # blank rows above the header are skipped, as a reader's eye does
+    header = [f"Unnamed: {i}" if pd.isna(cell) else str(cell).strip() for i, cell in enumerate(sheet.iloc[first])]
+    _reject_duplicate_columns(name, header, header_row=first + 1)
+    frame = sheet.iloc[first + 1 :]
     frame.columns = header
-    return frame
+    frame.index = frame.index - 1  # sheet position p is spreadsheet row p + 1, which is index + 2
+    return _without_blank_rows(frame)
 
 
-def _reject_duplicate_columns(name: str, header: list[str]) -> None:
-    seen: set[str] = set()
+def _reject_duplicate_columns(name: str, header: list[str], header_row: int = 1) -> None:
+    seen: dict[str, int] = {}
     for position, column in enumerate(header, start=1):
         key = str(column).strip().lower()
+        if not key:
+            continue
         if key in seen:
-            raise DataError(name, f"the column name appears twice (again in position {position})", column=str(column))
-        seen.add(key)
+            raise DataError(
+                name,
+                f"the column name appears twice in the header (row {header_row}),"
+                f" in positions {seen[key]} and {position}",
+                column=str(column),
+                hint="Rename or remove one of them",
+            )
+        seen[key] = position

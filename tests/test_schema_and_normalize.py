@@ -216,8 +216,8 @@ def test_first_distinct_bad_value_is_reported_with_its_rows():
     [
         (["State", "Type"], "required column 'year' is missing"),
         (["Year", "State"], "required column 'trafficking_type' is missing"),
-        (["Year", "Type"], "exactly one geography column"),
-        (["Year", "State", "Country", "Type"], "exactly one geography column"),
+        (["Year", "Type"], "needs a geography column, 'state'"),
+        (["Year", "State", "Country", "Type"], "both 'State' and 'Country' are geography columns; keep one"),
         (["Year", "Yr", "State", "Type"], "both 'Year' and 'Yr' mean 'year'"),
     ],
 )
