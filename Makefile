@@ -3,6 +3,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+AXE    := tests/browser/node_modules/axe-core/axe.min.js
 
 .PHONY: run test browser-deps benchmark
 
@@ -19,8 +20,13 @@ run: $(VENV)/.installed
 	$(BIN)/python app.py $(ARGS)
 
 ## Run every test: unit, property-based and browser (headless Debian chromium)
-test: $(VENV)/.installed browser-deps
+test: $(VENV)/.installed browser-deps $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## axe-core, injected by the accessibility tests, at the version pinned in tests/browser/package-lock.json
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@
 
 ## Debian's chromium and chromium-driver for the browser tests (Playwright cannot download browsers offline)
 browser-deps:

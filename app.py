@@ -1,10 +1,12 @@
 """Composition root: read the configuration, load the dataset, build the Dash app.
 
-    python app.py [--data PATH] [--host H] [--port N] [--min-cell K] [--debug]
+    python app.py [--data PATH [--format NAME]] [--host H] [--port N] [--min-cell K] [--debug]
+                  [--allow-upload [--upload-max-mb MB] [--upload-ttl-minutes M] [--upload-max-files N]]
     gunicorn app:server            (configured by the HOTLINE_* environment variables)
 
-Every option has an environment variable: HOTLINE_DATA, HOTLINE_HOST, HOTLINE_PORT,
-HOTLINE_MIN_CELL, HOTLINE_DEBUG. Command-line options win over the environment.
+Every option has an environment variable: HOTLINE_DATA, HOTLINE_FORMAT, HOTLINE_HOST, HOTLINE_PORT,
+HOTLINE_MIN_CELL, HOTLINE_DEBUG, HOTLINE_ALLOW_UPLOAD, HOTLINE_UPLOAD_MAX_MB, HOTLINE_UPLOAD_TTL_MINUTES,
+HOTLINE_UPLOAD_MAX_FILES. Command-line options win over the environment.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 import hotline
-from components import page
+from components import page, uploads
+from hotline.importers import FORMATS
 
 log = logging.getLogger("hotline")
 
@@ -29,39 +32,78 @@ log = logging.getLogger("hotline")
 @dataclass(frozen=True)
 class Config:
     data: Path | None = None  # None: the shipped synthetic demo data
+    format: str | None = None  # layout of `data` (hotline.importers.FORMATS); None: detected from its columns
     host: str = "127.0.0.1"
     port: int = 8050
     min_cell: int = 10
     debug: bool = False
+    allow_upload: bool = False  # users may explore their own file, privately (components/uploads.py)
+    upload_max_mb: float = 50
+    upload_ttl_minutes: float = 60
+    upload_max_files: int = 8
 
     @classmethod
     def from_env(cls, environ: os._Environ | dict = os.environ) -> Config:
         return cls(
             data=Path(environ["HOTLINE_DATA"]) if environ.get("HOTLINE_DATA") else None,
+            format=_known_format(environ.get("HOTLINE_FORMAT") or None),
             host=environ.get("HOTLINE_HOST", cls.host),
             port=int(environ.get("HOTLINE_PORT", cls.port)),
             min_cell=int(environ.get("HOTLINE_MIN_CELL", cls.min_cell)),
             debug=environ.get("HOTLINE_DEBUG", "").lower() in ("1", "true", "yes"),
+            allow_upload=environ.get("HOTLINE_ALLOW_UPLOAD", "").lower() in ("1", "true", "yes"),
+            upload_max_mb=float(environ.get("HOTLINE_UPLOAD_MAX_MB", cls.upload_max_mb)),
+            upload_ttl_minutes=float(environ.get("HOTLINE_UPLOAD_TTL_MINUTES", cls.upload_ttl_minutes)),
+            upload_max_files=int(environ.get("HOTLINE_UPLOAD_MAX_FILES", cls.upload_max_files)),
         )
 
 
 def load_dataset(config: Config) -> hotline.Dataset:
     if config.data is None:
         return hotline.load_demo(min_cell=config.min_cell)
-    return hotline.load(config.data, min_cell=config.min_cell)
+    return hotline.load(config.data, min_cell=config.min_cell, format=config.format)
 
 
-def create_app(dataset: hotline.Dataset) -> dash.Dash:
-    """A Dash app for one dataset. Everything it needs is served from this machine (no CDN)."""
+def _known_format(name: str | None) -> str | None:
+    if name is not None and name not in FORMATS:
+        raise ValueError(f"HOTLINE_FORMAT must be one of {', '.join(FORMATS)}, not {name!r}")
+    return name
+
+
+def build_app(config: Config, dataset: hotline.Dataset) -> dash.Dash:
+    """The main app, with the upload registry when uploads are allowed."""
+    if not config.allow_upload:
+        return create_app(dataset)
+    registry = uploads.UploadRegistry(
+        lambda uploaded, prefix: create_app(uploaded, registry=registry, prefix=prefix),
+        min_cell=config.min_cell,
+        limits=uploads.UploadLimits(config.upload_max_mb, config.upload_ttl_minutes, config.upload_max_files),
+    )
+    return create_app(dataset, registry=registry)
+
+
+def create_app(
+    dataset: hotline.Dataset, *, registry: uploads.UploadRegistry | None = None, prefix: str = "/"
+) -> dash.Dash:
+    """A Dash app for one dataset, served under `prefix`. Everything it needs is served from this machine (no CDN).
+
+    With a `registry`, the page has an upload card; the main app (prefix "/") also routes /upload/<token>/.
+    """
     app = dash.Dash(
         __name__,
+        url_base_pathname=prefix,
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
         serve_locally=True,
         compress=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         update_title=None,
     )
-    page.build(app, dataset)
+    card = uploads.card(registry, dataset, private=prefix != "/") if registry is not None else None
+    page.build(app, dataset, upload_card=card)
+    if registry is not None:
+        uploads.register(app, registry)
+    if prefix == "/":
+        uploads.mount(app.server, registry)
 
     @app.server.route("/healthz")
     def healthz():
@@ -79,7 +121,7 @@ def create_app(dataset: hotline.Dataset) -> dash.Dash:
     def refuse_malformed_request(error: Exception):
         """A malformed callback payload gets a short JSON refusal, never an error page or a trace."""
         if isinstance(error, HTTPException):
-            if not request.path.startswith("/_dash"):
+            if not request.path.startswith(f"{prefix}_dash"):
                 return error
             return jsonify(error=error.description), error.code
         log.warning("refused a malformed request to %s: %s", request.path, type(error).__name__)
@@ -94,6 +136,12 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
     parser.add_argument(
         "--data", type=Path, default=defaults.data, help="CSV, Parquet or Excel file (default: demo data)"
     )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=defaults.format,
+        help="layout of the --data file (default: recognised from its columns)",
+    )
     parser.add_argument("--host", default=defaults.host, help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=defaults.port, help="port (default 8050)")
     parser.add_argument(
@@ -105,10 +153,47 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
     parser.add_argument(
         "--debug", action="store_true", default=defaults.debug, help="Dash debug mode (never in production)"
     )
+    parser.add_argument(
+        "--allow-upload",
+        action="store_true",
+        default=defaults.allow_upload,
+        help="let users explore their own file in a private view (off by default)",
+    )
+    parser.add_argument(
+        "--upload-max-mb", type=float, default=defaults.upload_max_mb, help="largest upload (default 50 MB)"
+    )
+    parser.add_argument(
+        "--upload-ttl-minutes",
+        type=float,
+        default=defaults.upload_ttl_minutes,
+        help="forget an upload after this long without use (default 60)",
+    )
+    parser.add_argument(
+        "--upload-max-files",
+        type=int,
+        default=defaults.upload_max_files,
+        help="uploads kept in memory at once; the least recently used goes first (default 8)",
+    )
     args = parser.parse_args(argv)
     if args.min_cell < 1:
         parser.error("--min-cell must be at least 1")
-    return Config(data=args.data, host=args.host, port=args.port, min_cell=args.min_cell, debug=args.debug)
+    for option, value in (("--upload-max-mb", args.upload_max_mb), ("--upload-ttl-minutes", args.upload_ttl_minutes)):
+        if not 0 < value < float("inf"):
+            parser.error(f"{option} must be a positive number")
+    if args.upload_max_files < 1:
+        parser.error("--upload-max-files must be at least 1")
+    return Config(
+        data=args.data,
+        format=args.format,
+        host=args.host,
+        port=args.port,
+        min_cell=args.min_cell,
+        debug=args.debug,
+        allow_upload=args.allow_upload,
+        upload_max_mb=args.upload_max_mb,
+        upload_ttl_minutes=args.upload_ttl_minutes,
+        upload_max_files=args.upload_max_files,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,14 +211,21 @@ def main(argv: list[str] | None = None) -> int:
     if config.min_cell == 1:
         log.warning("small-count suppression is OFF (--min-cell 1): for internal staff use only")
     log.info("loaded %s signals (%s-%s) from %s", f"{dataset.total:,}", *dataset.years, dataset.source.label)
-    create_app(dataset).run(host=config.host, port=config.port, debug=config.debug)
+    if config.allow_upload:
+        log.info(
+            "uploads are ON: up to %g MB, kept in memory for %g minutes",
+            config.upload_max_mb,
+            config.upload_ttl_minutes,
+        )
+    build_app(config, dataset).run(host=config.host, port=config.port, debug=config.debug)
     return 0
 
 
 def __getattr__(name: str):
     """`gunicorn app:server` builds the app on first use, configured from the environment."""
     if name in ("app", "server"):
-        built = create_app(load_dataset(Config.from_env()))
+        config = Config.from_env()
+        built = build_app(config, load_dataset(config))
         globals().update(app=built, server=built.server)
         return globals()[name]
     raise AttributeError(name)

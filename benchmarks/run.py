@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 from plotly.io.json import to_json_plotly
 
 import hotline
-from components import breakdowns, kpis, table, trend, areamap
+from components import areamap, breakdowns, kpis, table, trend
 from components.view import view_from_store
 from hotline import geography
 from hotline.demo import DEMO_SEED, generate_demo

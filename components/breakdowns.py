@@ -46,9 +46,7 @@ def render(dataset: Dataset, view: ViewState, dimension: str) -> dict:
     own_filter_removed = view.filters.without(dimension)
     frame = dataset.aggregate([dimension], view.filters, measure=view.measure, open_dimension=dimension)
     unit = dataset.source.unit
-    title = text.chart_title(
-        view.measure, dimension, own_filter_removed, dataset.years, areas=dataset.areas, unit=unit
-    )
+    title = text.chart_title(view.measure, dimension, own_filter_removed, dataset.years, areas=dataset.areas, unit=unit)
     selected = set(view.filters.selection(dimension))
     return figure(frame, dimension, selected, view.measure, title, text.footnote(dataset), dataset.min_cell, unit=unit)
 

@@ -5,42 +5,48 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components import about, areamap, breakdowns, filters, kpis, table, text, trend, view
+from components import about, areamap, breakdowns, chart_access, filters, kpis, presenter, table, text, trend, view
 from hotline.dataset import Dataset
 from hotline.viewstate import Choices, choices_of
 
 TITLE = "Hotline Signals Dashboard"
 
 
-def build(app, dataset: Dataset) -> None:
-    """Give `app` its layout and callbacks for `dataset`."""
+def build(app, dataset: Dataset, upload_card=None) -> None:
+    """Give `app` its layout and callbacks for `dataset` (`upload_card`: see components.uploads, off by default)."""
     choices = choices_of(dataset)
     app.title = TITLE
-    app.layout = layout(dataset, choices, app.get_asset_url("topojson/"))
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers pick the voice
+    app.layout = layout(dataset, choices, app.get_asset_url("topojson/"), upload_card)
     clickable = [areamap.GRAPH_ID, trend.GRAPH_ID] + [breakdowns.graph_id(d) for d in breakdowns.present(dataset)]
     view.register(app, choices, clickable)
     filters.register(app)
-    for module in (kpis, areamap, trend, breakdowns, table):
+    for module in (kpis, areamap, trend, breakdowns, table, presenter):
         module.register(app, dataset, choices)
+    chart_access.register(app, dataset, choices)
 
 
-def layout(dataset: Dataset, choices: Choices, topojson_url: str) -> html.Div:
+def layout(dataset: Dataset, choices: Choices, topojson_url: str, upload_card=None) -> html.Div:
     sidebar = html.Aside(
         [html.H2("Filters", className="panel-title"), filters.layout(dataset, choices)],
         className="sidebar",
     )
-    charts = [dbc.Col(trend.layout(), xs=12, xl=6, className="mb-3")]
-    charts += [dbc.Col(breakdowns.layout(d), xs=12, md=6, xl=4, className="mb-3") for d in breakdowns.present(dataset)]
+    charts = [presenter.slot(trend.GRAPH_ID, trend.layout(), xs=12, xl=6)]
+    charts += [
+        presenter.slot(breakdowns.graph_id(d), breakdowns.layout(d), xs=12, md=6, xl=4)
+        for d in breakdowns.present(dataset)
+    ]
     main = html.Main(
         [
+            *([upload_card] if upload_card is not None else []),
             view.chips_bar(),
             kpis.layout(),
             dbc.Row(
-                [dbc.Col(areamap.layout(dataset, topojson_url), xs=12, xl=6, className="mb-3"), *charts[:1]],
+                [presenter.slot(areamap.GRAPH_ID, areamap.layout(dataset, topojson_url), xs=12, xl=6), *charts[:1]],
                 className="g-3",
             ),
             dbc.Row(charts[1:], className="g-3"),
-            dbc.Row(dbc.Col(table.layout(), xs=12, className="mb-3")),
+            dbc.Row(dbc.Col([table.layout(), chart_access.table_tools(dataset)], xs=12, className="mb-3")),
             dbc.Row(dbc.Col(about.layout(dataset), xs=12, className="mb-3")),
         ],
         className="main",
@@ -52,7 +58,9 @@ def layout(dataset: Dataset, choices: Choices, topojson_url: str) -> html.Div:
             html.A("Skip to charts", href="#main", className="skip-link"),
             header(dataset),
             dbc.Container(dbc.Row([dbc.Col(sidebar, xs=12, lg=3), dbc.Col(main, xs=12, lg=9)]), fluid=True),
-        ]
+            presenter.bar(),
+        ],
+        id=presenter.ROOT_ID,
     )
 
 
@@ -82,6 +90,7 @@ def header(dataset: Dataset) -> html.Header:
                     className="page-subtitle",
                     id="source-line",
                 ),
+                presenter.toolbar(),
             ],
             fluid=True,
         ),

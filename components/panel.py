@@ -14,33 +14,55 @@ log = logging.getLogger(__name__)
 
 
 def graph_config(file_name: str, topojson_url: str | None = None) -> dict:
+    """Plotly's options for a chart. assets/presenter.js adds PNG (3x) and SVG buttons named after the
+    current title; plotly's own camera, whose file name would stay fixed, is removed for them."""
     config = {
         "displaylogo": False,
         "responsive": True,
         "toImageButtonOptions": {"format": "png", "scale": 3, "filename": file_name},
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"],
     }
     if topojson_url:
         config["topojsonURL"] = topojson_url
     return config
 
 
-def graph_card(graph_id: str, label: str, *, height: int = theme.FIGURE_HEIGHT, topojson_url: str | None = None):
-    """A chart in a card, with a loading indicator while it updates."""
-    return html.Section(
-        dbc.CardBody(
-            dcc.Loading(
-                dcc.Graph(
-                    id=graph_id,
-                    config=graph_config(graph_id.removesuffix("-graph"), topojson_url),
-                    style={"height": f"{height}px"},
-                    figure=placeholder_figure(height),
-                ),
-                type="default",
-                delay_show=300,
-            ),
-            className="p-1",
+def graph_card(
+    graph_id: str,
+    label: str,
+    *,
+    height: int = theme.FIGURE_HEIGHT,
+    topojson_url: str | None = None,
+    access: bool = True,
+):
+    """A chart in a card, with a loading indicator while it updates.
+
+    With `access` (components/chart_access.py fills these in): a text summary that describes the
+    chart to screen readers, "Show as table" with the table it reveals, and CSV and Excel buttons.
+    """
+    from components import chart_tools  # imported here so this card's tools stay a change to graph_card only
+
+    graph = dcc.Loading(
+        dcc.Graph(
+            id=graph_id,
+            config=graph_config(graph_id.removesuffix("-graph"), topojson_url),
+            style={"height": f"{height}px"},
+            figure=placeholder_figure(height),
         ),
+        type="default",
+        delay_show=300,
+    )
+    body = graph
+    if access:
+        key = chart_tools.key_of(graph_id)
+        body = [
+            chart_tools.described_figure(graph, key, label),
+            chart_tools.summary(key),
+            chart_tools.toolbar(key, label),
+            chart_tools.table_view(key, label),
+        ]
+    return html.Section(
+        dbc.CardBody(body, className="p-1"),
         className="card chart-card h-100",
         **{"aria-label": label},
     )

@@ -20,7 +20,14 @@ def layout() -> dbc.Card:
         dbc.CardBody(
             [
                 html.H2(id=TITLE_ID, className="panel-title"),
-                html.Div(id=CONTAINER_ID, className="table-scroll"),
+                # Focusable, so a keyboard user can scroll it (axe: scrollable-region-focusable).
+                html.Div(
+                    id=CONTAINER_ID,
+                    className="table-scroll",
+                    tabIndex="0",
+                    role="region",
+                    **{"aria-labelledby": TITLE_ID},
+                ),
             ]
         ),
         className="chart-card",

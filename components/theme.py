@@ -22,6 +22,7 @@ TYPE_COLORS = {
 MAP_COLORSCALE = [[0.0, "#eff3ff"], [0.25, "#bdd7e7"], [0.5, "#6baed6"], [0.75, "#3182bd"], [1.0, "#08519c"]]
 
 FIGURE_HEIGHT = 380
+FOOTNOTE_NAME = "footnote"  # names the footnote annotation, so exports can find it and move it
 FOOTNOTE_SPACE = 104
 NARROW, WIDE = 34, 46  # characters per title line: third-width cards at 1280 px, half-width cards and phones
 FOOTNOTE_CHARS = 50  # 10 px type across a third-width card
@@ -79,6 +80,7 @@ def wrap(text: str, width: int) -> str:
 
 def footnote_annotation(text: str, left: int = 10) -> dict:
     return {
+        "name": FOOTNOTE_NAME,
         "text": text,
         "showarrow": False,
         "xref": "paper",

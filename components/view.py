@@ -95,13 +95,21 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
             view, messages = view_from_store(current, choices), ["That change could not be applied."]
         if trigger is None or trigger == URL_ID or messages:
             notices = _notices(messages)
+        if view.present and trigger not in (None, URL_ID):
+            # The slide is kept in the address only (the store leaves it out): stay on it.
+            view = replace(view, slide=parse_query(search or "", choices)[0].slide)
         query = to_query(view, choices)
+        # The charts draw from the store, which leaves out the slide: moving through a presentation
+        # changes the address and the chart on stage (components/presenter.py), and redraws nothing.
+        drawn = to_query(replace(view, slide=1), choices)
         years_value, control_values, measure_value = filter_panel.controls_from_view(view, span, fields)
         # A change made in the controls is already shown there. Echoing it back would let the reply
         # to an earlier change (a key press on the year slider) undo a later one still in flight.
         from_controls = isinstance(trigger, str) and trigger in control_ids and not messages
         return {
-            "store": query,
+            # Only a move between slides leaves the store alone. Anything else writes it even when it
+            # looks unchanged: `current` may predate a reply still in flight (a click, then Back).
+            "store": no_update if view.present and trigger == URL_ID and drawn == current else drawn,
             "search": query if query != (search or "") else no_update,
             "years": no_update if from_controls else years_value,
             "controls": {f: no_update for f in fields} if from_controls else control_values,
@@ -185,7 +193,7 @@ def _chips(view: ViewState, span: tuple[int, int]) -> list:
     if view.measure == "rate":
         chips.append(_chip("measure", "rate", "Measure", "per 100,000 people"))
     if not chips:
-        return [html.Span("No filters: showing all signals.", className="text-muted small")]
+        return [html.Span("No filters: showing all signals.", className="text-muted small", role="listitem")]
     return chips
 
 

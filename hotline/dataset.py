@@ -310,7 +310,9 @@ class Dataset:
     # --- rates ---------------------------------------------------------------------------------
     @cached_property
     def _rates(self) -> RateTable:
-        areas = [a for a in self.values(self.geography) if a != UNKNOWN_AREA] if self.geography in self.dimensions else []
+        areas = (
+            [a for a in self.values(self.geography) if a != UNKNOWN_AREA] if self.geography in self.dimensions else []
+        )
         return RateTable(self.geography, areas, self.years)
 
     def _with_rates(self, frame: pd.DataFrame, by: tuple[str, ...], filters: Filters) -> pd.DataFrame:

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hotline import schema
 from hotline.geography import STATES
 from hotline.population import population_for
-from hotline import schema
 from hotline.schema import AGE_GROUPS, CALLERS, CITIZENSHIPS, GENDERS, METHODS
 
 # The national hotline publishes these four types; "other exploitation" is a global-data category.

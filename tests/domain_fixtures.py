@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from hotline.cube import build_cube
 from hotline.dataset import Dataset, SourceInfo
+from hotline.demo import TRAFFICKING_TYPES
 from hotline.filters import FIELD_DIMENSION, Filters
 from hotline.geography import STATES as ALL_STATES
 from hotline.normalize import normalize
-from hotline.demo import TRAFFICKING_TYPES
 from hotline.schema import AGE_GROUPS, CITIZENSHIPS, GENDERS
 
 # Regions: CA, WY West; NY, VT Northeast; TX, OK South; GU U.S. territories (no population).

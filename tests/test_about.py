@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+from test_country_data import dataset as country_dataset
+from ui_helpers import demo, small_dataset
 
 from components import about
 from hotline.loading import DEMO_FILE
 from hotline.profile import describe
-from test_country_data import dataset as country_dataset
-from ui_helpers import demo, small_dataset
 
 
 def _texts(component) -> list[str]:

@@ -20,8 +20,15 @@ from hypothesis import strategies as st
 from hotline import Filters
 from hotline.population import population_for
 
-BY_LISTS = [["state"], ["year", "trafficking_type"], ["gender"], [], ["state", "trafficking_type"], ["month"],
-            ["age_group", "citizenship"]]
+BY_LISTS = [
+    ["state"],
+    ["year", "trafficking_type"],
+    ["gender"],
+    [],
+    ["state", "trafficking_type"],
+    ["month"],
+    ["age_group", "citizenship"],
+]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -87,8 +94,10 @@ def test_without_leaves_one_dimension_open():
     assert open_type == Filters(years=(2016, 2018), states=["TX", "CA"], genders=["female"])
     result = result_by_key(data.aggregate(["trafficking_type"], open_type), ["trafficking_type"])
     rows = frame[frame.year.between(2016, 2018) & frame.state.isin(["TX", "CA"]) & (frame.gender == "female")]
-    assert result == {(t,): int(rows.loc[rows.trafficking_type == t, "count"].sum()) for t in
-                      ("sex", "labor", "sex_and_labor", "not_specified")}
+    assert result == {
+        (t,): int(rows.loc[rows.trafficking_type == t, "count"].sum())
+        for t in ("sex", "labor", "sex_and_labor", "not_specified")
+    }
     # The chart shows every type; the selected one has what the filtered total has.
     total = data.aggregate([], filters)["count"].iloc[0]
     assert result[("labor",)] == total and sum(result.values()) > total

@@ -48,8 +48,19 @@ def test_from_env_uses_the_process_environment_by_default(monkeypatch):
     assert (config.port, config.min_cell) == (8123, 3)
 
 
-@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("YES", True), ("True", True),
-                                             ("0", False), ("false", False), ("", False), ("no", False)])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        ("True", True),
+        ("0", False),
+        ("false", False),
+        ("", False),
+        ("no", False),
+    ],
+)
 def test_debug_flag_spellings(value, expected):
     assert Config.from_env({"HOTLINE_DEBUG": value}).debug is expected
 
@@ -59,8 +70,9 @@ def test_empty_data_variable_means_demo_data():
 
 
 def test_cli_wins_over_the_environment():
-    env = Config.from_env({"HOTLINE_PORT": "9000", "HOTLINE_HOST": "0.0.0.0", "HOTLINE_MIN_CELL": "5",
-                           "HOTLINE_DATA": "env.csv"})
+    env = Config.from_env(
+        {"HOTLINE_PORT": "9000", "HOTLINE_HOST": "0.0.0.0", "HOTLINE_MIN_CELL": "5", "HOTLINE_DATA": "env.csv"}
+    )
     config = parse_args(["--port", "9100", "--min-cell", "12", "--data", "cli.csv"], env)
     assert config.port == 9100
     assert config.min_cell == 12
@@ -166,7 +178,9 @@ def test_index_page_needs_no_internet(client):
 
 def test_every_script_and_stylesheet_is_served_locally(client):
     page = client.get("/").get_data(as_text=True)
-    urls = re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", page) + re.findall(r"<link[^>]*rel=\"stylesheet\"[^>]*href=\"([^\"]+)\"", page)
+    urls = re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", page) + re.findall(
+        r"<link[^>]*rel=\"stylesheet\"[^>]*href=\"([^\"]+)\"", page
+    )
     assert any("bootstrap" in u for u in urls)
     for url in urls:
         assert client.get(url).status_code == 200, url

@@ -115,7 +115,8 @@ def test_us_state_data_keep_the_us_map():
 
 def test_na_in_a_country_column_is_namibia_but_blank_and_unknown_are_missing():
     rows = [
-        {"Country": value, "Year": "2020", "Type": "sex", "Count": "12"} for value in ("NA", "", "Unknown", "n/a", "-99")
+        {"Country": value, "Year": "2020", "Type": "sex", "Count": "12"}
+        for value in ("NA", "", "Unknown", "n/a", "-99")
     ]
     table_ = normalize(pd.DataFrame(rows, dtype=object), "ctdc.csv")
     assert list(table_["country"].astype(str)) == ["NAM", "unknown", "unknown", "unknown", "unknown"]

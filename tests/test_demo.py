@@ -19,9 +19,7 @@ from hotline.schema import CATEGORY_VALUES
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "demo_signals.parquet"
-PUBLISHED = (
-    ROOT / ".." / "shared" / "data" / "nhtrc-polaris-published-figures" / "nhtrc_published_figures.csv"
-)
+PUBLISHED = ROOT / ".." / "shared" / "data" / "nhtrc-polaris-published-figures" / "nhtrc_published_figures.csv"
 DIMENSIONS = {"state": STATES, **CATEGORY_VALUES}
 
 
@@ -107,9 +105,7 @@ def test_demographics_depend_on_trafficking_type(demo):
     sex = demo[demo["trafficking_type"] == "sex"]
     labor = demo[demo["trafficking_type"] == "labor"]
     assert _share(labor, "gender", "male") > 3 * _share(sex, "gender", "male")
-    assert _share(labor, "citizenship", "foreign_national") > 2 * _share(
-        sex, "citizenship", "foreign_national"
-    )
+    assert _share(labor, "citizenship", "foreign_national") > 2 * _share(sex, "citizenship", "foreign_national")
     assert _share(sex, "age_group", "minor") > 2 * _share(labor, "age_group", "minor")
     for column in ("gender", "age_group", "citizenship", "caller"):
         assert _share(demo, column, "unknown") > 0.05, column
@@ -154,16 +150,12 @@ def test_cli_writes_csv(tmp_path, capsys):
     assert "1,000 synthetic demo signals" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(
-    not PUBLISHED.exists(), reason="shared published figures not present outside the workplace"
-)
+@pytest.mark.skipif(not PUBLISHED.exists(), reason="shared published figures not present outside the workplace")
 def test_calibration_values_are_the_published_ones():
     published = pd.read_csv(PUBLISHED, dtype={"period": str})
     for row in load_calibration().itertuples(index=False):
         geography, metric = (
-            ("TX", row.metric.removeprefix("texas_"))
-            if row.metric.startswith("texas_")
-            else ("US", row.metric)
+            ("TX", row.metric.removeprefix("texas_")) if row.metric.startswith("texas_") else ("US", row.metric)
         )
         match = published[
             (published["period"] == str(row.year))

@@ -14,7 +14,7 @@ import plotly.io.json as plotly_json
 import pytest
 from ui_helpers import as_sent, bar_values, decode_typed_arrays, demo, flat_title, footnote_text, small_dataset
 
-from components import breakdowns, panel, text, theme, trend, areamap
+from components import areamap, breakdowns, panel, text, theme, trend
 from hotline import Filters
 from hotline.geography import STATE_NAMES
 from hotline.schema import UNKNOWN_AREA, value_label
@@ -104,16 +104,24 @@ def test_breakdown_title_names_measure_and_active_filters(data):
 def test_a_chart_is_not_filtered_by_its_own_dimension(data, dimension, own_words):
     view = ViewState(
         filters=Filters(
-            years=(2015, 2019), states=("TX",), trafficking_types=("labor",), genders=("female",),
-            age_groups=("minor",), citizenships=("foreign_national",),
+            years=(2015, 2019),
+            states=("TX",),
+            trafficking_types=("labor",),
+            genders=("female",),
+            age_groups=("minor",),
+            citizenships=("foreign_national",),
         )
     )
     title = flat_title(breakdowns.render(data, view, dimension))
     assert title.startswith(f"Signals by {dimension.replace('_', ' ').replace('trafficking type', 'trafficking type')}")
     assert own_words not in title.lower()
     # ... while every other active filter is named.
-    for dim, words in [("trafficking_type", "labor trafficking"), ("gender", "female"), ("age_group", "minor"),
-                       ("citizenship", "foreign national")]:
+    for dim, words in [
+        ("trafficking_type", "labor trafficking"),
+        ("gender", "female"),
+        ("age_group", "minor"),
+        ("citizenship", "foreign national"),
+    ]:
         if dim != dimension:
             assert words in title.lower()
     assert title.endswith("Texas, 2015–2019")
@@ -179,7 +187,9 @@ def test_bar_values_equal_the_aggregate(data, dimension):
         else:
             assert shown[value_label(value)] == float(count)
     texts = figure["data"][0]["text"]
-    assert [t for t in texts if t] == [text.format_count(c) for c, s in zip(expected["count"], expected["suppressed"]) if not s]
+    assert [t for t in texts if t] == [
+        text.format_count(c) for c, s in zip(expected["count"], expected["suppressed"]) if not s
+    ]
 
 
 def test_rate_bars_show_rates(data):
@@ -200,7 +210,12 @@ def test_selected_values_are_full_opacity_others_dimmed(data):
     figure = breakdowns.render(data, view, "gender")
     bars = figure["data"][0]
     opacity = dict(zip(bars["y"], bars["marker"]["opacity"]))
-    assert opacity == {"Female": 1.0, "Male": 1.0, "Gender minority": theme.DIMMED_OPACITY, "Unknown": theme.DIMMED_OPACITY}
+    assert opacity == {
+        "Female": 1.0,
+        "Male": 1.0,
+        "Gender minority": theme.DIMMED_OPACITY,
+        "Unknown": theme.DIMMED_OPACITY,
+    }
     widths = dict(zip(bars["y"], bars["marker"]["line"]["width"]))
     assert widths["Female"] > 0 and widths["Unknown"] == 0
 
@@ -250,7 +265,9 @@ def test_breakdown_builder_works_on_a_hand_made_frame():
             "suppression": pd.array([None, "protects_small_count", "fewer_than_min", None], dtype="string"),
         }
     )
-    figure = breakdowns.figure(frame, "gender", {"unknown"}, "count", "Signals by gender, United States, 2020", "Source: x.", 10)
+    figure = breakdowns.figure(
+        frame, "gender", {"unknown"}, "count", "Signals by gender, United States, 2020", "Source: x.", 10
+    )
     go.Figure(figure)
     bars, marks = figure["data"]
     assert bars["x"] == [120.0, None, None, 40.0]
@@ -275,7 +292,9 @@ def test_map_has_one_location_per_state_and_hidden_states_in_grey(data):
     hidden = set(expected.loc[expected["suppressed"], "state"])
     assert hidden and set(grey["locations"]) == hidden
     assert grey["z"] == [0] * len(hidden)
-    assert {c for c, _ in grey["colorscale"]} == {0, 1} and {col for _, col in grey["colorscale"]} == {theme.SUPPRESSED_FILL}
+    assert {c for c, _ in grey["colorscale"]} == {0, 1} and {col for _, col in grey["colorscale"]} == {
+        theme.SUPPRESSED_FILL
+    }
     counts = dict(zip(expected["state"], expected["count"]))
     assert dict(zip(shown["locations"], shown["z"])) == {s: float(counts[s]) for s in shown["locations"]}
     for state, hover in zip(grey["locations"], grey["hovertext"]):

@@ -79,9 +79,11 @@ def test_unknown_region_is_refused():
 
 
 @settings(max_examples=100, deadline=None)
-@given(filters=filters_strategy, dimension=st.sampled_from(["state", "trafficking_type", "gender", "age_group",
-                                                             "citizenship"]),
-       value=st.sampled_from(["TX", "sex", "female", "minor", "citizen", "labor"]))
+@given(
+    filters=filters_strategy,
+    dimension=st.sampled_from(["state", "trafficking_type", "gender", "age_group", "citizenship"]),
+    value=st.sampled_from(["TX", "sex", "female", "minor", "citizen", "labor"]),
+)
 def test_toggle_twice_is_identity_and_without_is_idempotent(filters, dimension, value):
     toggled = filters.toggle(dimension, value)
     assert toggled != filters

@@ -65,9 +65,7 @@ def check_line(values, status, min_cell: int) -> bool:
     for i, feasible in options.items():
         assert values[i] in feasible  # the attacker's model is right about the truth
     need_small = min(MIN_AMBIGUITY, min_cell - 1)
-    safe = all(
-        len(feasible) >= (need_small if status[i] == FEWER_THAN_MIN else 2) for i, feasible in options.items()
-    )
+    safe = all(len(feasible) >= (need_small if status[i] == FEWER_THAN_MIN else 2) for i, feasible in options.items())
     assert safe == is_protected(values, status, min_cell), (values, status)
     if not safe:
         assert exhausted(values, status), (values, status)  # otherwise suppression stopped too early
@@ -190,8 +188,9 @@ def test_is_protected_examples(values, status, min_cell, protected):
 # --- random grids ----------------------------------------------------------------------------------------
 small_counts = st.sampled_from([0, 0, 1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 15, 20, 30, 60])
 grids = st.integers(1, 3).flatmap(
-    lambda ndim: hnp.arrays(np.int64, hnp.array_shapes(min_dims=ndim, max_dims=ndim, min_side=1, max_side=5),
-                            elements=small_counts)
+    lambda ndim: hnp.arrays(
+        np.int64, hnp.array_shapes(min_dims=ndim, max_dims=ndim, min_side=1, max_side=5), elements=small_counts
+    )
 )
 
 
@@ -221,8 +220,10 @@ def published(result: pd.DataFrame) -> list[bool]:
 # Found by this test: a cell hidden to protect was the only one in its column, whose shown total gave
 # it away, and with it the small count beside it (2 = 8 - 6).
 @example(filters=Filters(states=["NY"], genders=["unknown"], age_groups=["adult"]), min_cell=5)
-@example(filters=Filters(states=["CA"], trafficking_types=["sex"], genders=["female", "unknown"],
-                         citizenships=["citizen"]), min_cell=10)
+@example(
+    filters=Filters(states=["CA"], trafficking_types=["sex"], genders=["female", "unknown"], citizenships=["citizen"]),
+    min_cell=10,
+)
 def test_no_aggregate_gives_a_small_count_away(filters, min_cell):
     data, truth_data = shared_dataset(min_cell), shared_dataset(1)
     for by in [[d] for d in ONE_D] + TWO_D:
@@ -272,8 +273,13 @@ def test_small_dataset_rows_below_min_cell_are_all_hidden():
 def test_line_the_grid_cannot_protect_keeps_its_total_secret():
     """When every non-zero cell of a breakdown is small, its total (shown by another aggregate) is hidden."""
     frame = pd.DataFrame(
-        {"year": [2015, 2015, 2015], "state": ["WY"] * 3, "trafficking_type": ["sex"] * 3,
-         "gender": ["female", "male", "female"], "count": [5, 9, 4]}
+        {
+            "year": [2015, 2015, 2015],
+            "state": ["WY"] * 3,
+            "trafficking_type": ["sex"] * 3,
+            "gender": ["female", "male", "female"],
+            "count": [5, 9, 4],
+        }
     )
     data = make_dataset(frame, min_cell=10)
     by_gender = data.aggregate(["gender"])
@@ -287,8 +293,15 @@ def test_line_the_grid_cannot_protect_keeps_its_total_secret():
 
 
 def test_margin_of_only_small_counts_is_hidden_in_the_coarser_chart():
-    rows = [(2015, "TX", "sex", 400), (2015, "WY", "sex", 9), (2015, "WY", "labor", 9), (2015, "OK", "labor", 50),
-            (2015, "OK", "sex", 60), (2015, "CA", "sex", 70), (2015, "CA", "labor", 80)]
+    rows = [
+        (2015, "TX", "sex", 400),
+        (2015, "WY", "sex", 9),
+        (2015, "WY", "labor", 9),
+        (2015, "OK", "labor", 50),
+        (2015, "OK", "sex", 60),
+        (2015, "CA", "sex", 70),
+        (2015, "CA", "labor", 80),
+    ]
     data = make_dataset(pd.DataFrame(rows, columns=["year", "state", "trafficking_type", "count"]), min_cell=10)
     two_d = data.aggregate(["state", "trafficking_type"]).set_index(["state", "trafficking_type"])
     assert two_d.loc[("WY", "sex"), "suppressed"] and two_d.loc[("WY", "labor"), "suppressed"]

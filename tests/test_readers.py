@@ -61,7 +61,9 @@ def test_excel_with_numeric_cells(tmp_path):
 
 def test_parquet_with_typed_columns(tmp_path):
     path = tmp_path / "signals.parquet"
-    pd.DataFrame({"year": [2015, 2016], "state": ["TX", None], "type": ["sex", "labor"], "count": [12, 30]}).to_parquet(path)
+    pd.DataFrame({"year": [2015, 2016], "state": ["TX", None], "type": ["sex", "labor"], "count": [12, 30]}).to_parquet(
+        path
+    )
     data = hotline.load(path)
     result = data.aggregate(["state"])
     assert dict(zip(result["state"], result["count"])) == {"TX": 12, "unknown": 30}
@@ -83,7 +85,7 @@ def test_semicolon_csv_with_decimal_comma_style_counts(tmp_path):
 
 def test_tsv_byte_order_mark_quotes_and_spaces(tmp_path):
     path = tmp_path / "signals.tsv"
-    path.write_bytes("\ufeffyear\tstate\ttype\tcount\n2015\t Texas \t\"Sex and Labor\"\t\"1,000\"\n".encode("utf-8"))
+    path.write_bytes('\ufeffyear\tstate\ttype\tcount\n2015\t Texas \t"Sex and Labor"\t"1,000"\n'.encode("utf-8"))
     data = hotline.load(path, min_cell=1)
     result = data.aggregate(["trafficking_type"])
     assert dict(zip(result["trafficking_type"], result["count"])) == {"sex_and_labor": 1000}
@@ -128,8 +130,10 @@ def test_bad_value_on_third_record_is_row_4_in_csv(tmp_path):
 
 def test_bad_value_on_third_record_is_row_4_in_excel(tmp_path):
     path = tmp_path / "s.xlsx"
-    write_excel(path, [["Year", "State", "Type", "Count"], [2015, "TX", "sex", 1], [2015, "TX", "sex", 2],
-                       [2015, "TX", "sex", -3]])
+    write_excel(
+        path,
+        [["Year", "State", "Type", "Count"], [2015, "TX", "sex", 1], [2015, "TX", "sex", 2], [2015, "TX", "sex", -3]],
+    )
     _refused(path, "column 'Count'", "'-3'", "on row 4", "expected a number from 0")
 
 

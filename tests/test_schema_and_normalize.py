@@ -83,8 +83,15 @@ def test_value_aliases(column, raw, dimension, expected):
 @pytest.mark.parametrize("blank", [None, "", "  ", "NA", "n/a", "N/A", "null", "None", "-99", "nan"])
 @pytest.mark.parametrize(
     ("column", "dimension"),
-    [("Type", "trafficking_type"), ("Gender", "gender"), ("Age", "age_group"), ("Citizenship", "citizenship"),
-     ("Method", "method"), ("Caller", "caller"), ("State", "state")],
+    [
+        ("Type", "trafficking_type"),
+        ("Gender", "gender"),
+        ("Age", "age_group"),
+        ("Citizenship", "citizenship"),
+        ("Method", "method"),
+        ("Caller", "caller"),
+        ("State", "state"),
+    ],
 )
 def test_missing_values_become_unknown_not_dropped(blank, column, dimension):
     out = norm(**{column: [blank, "Texas" if column == "State" else CATEGORY_VALUES.get(dimension, ("x",))[0], blank]})
@@ -135,8 +142,13 @@ def test_column_header_aliases():
     out = normalize(raw, "x.csv")
     assert list(out.columns) == ["year", "state", "trafficking_type", "gender", "age_group", "method", "count"]
     assert out.iloc[0].to_dict() == {
-        "year": 2015, "state": "OH", "trafficking_type": "labor", "gender": "female",
-        "age_group": "minor", "method": "webchat", "count": 4,
+        "year": 2015,
+        "state": "OH",
+        "trafficking_type": "labor",
+        "gender": "female",
+        "age_group": "minor",
+        "method": "webchat",
+        "count": 4,
     }
 
 
@@ -147,7 +159,9 @@ def test_absent_optional_columns_give_no_dimension():
 
 def test_canonical_columns_mapping():
     assert canonical_columns("f.csv", ["YEAR", "state_code", "form of exploitation", "misc"]) == {
-        "YEAR": "year", "state_code": "state", "form of exploitation": "trafficking_type",
+        "YEAR": "year",
+        "state_code": "state",
+        "form of exploitation": "trafficking_type",
     }
 
 
@@ -192,7 +206,15 @@ def test_bad_value_on_third_record_names_file_column_value_and_row_4(column, bad
 
 
 def _good(column: str) -> str:
-    return {"Year": "2016", "Count": "3", "Month": "5", "Victim Gender": "female", "Type": "sex", "Age": "adult", "State": "TX"}[column]
+    return {
+        "Year": "2016",
+        "Count": "3",
+        "Month": "5",
+        "Victim Gender": "female",
+        "Type": "sex",
+        "Age": "adult",
+        "State": "TX",
+    }[column]
 
 
 def test_several_bad_rows_are_listed_with_a_remainder():

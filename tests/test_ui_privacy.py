@@ -105,7 +105,9 @@ def recoverable(page, view: ViewState, dataset) -> list[str]:
     if totals:
         for name, cells in blocks.items():
             if cells.count(None) == 1:
-                found.append(f"{name}: the one hidden cell is {next(iter(totals.values())) - sum(c for c in cells if c is not None)}")
+                found.append(
+                    f"{name}: the one hidden cell is {next(iter(totals.values())) - sum(c for c in cells if c is not None)}"
+                )
     trend_bars = [t for t in page.figures["trend"]["data"] if t["type"] == "bar"]
     if "trafficking_type" in page.figures:
         type_bars = page.figures["trafficking_type"]["data"][0]
@@ -164,7 +166,9 @@ def test_no_small_count_reaches_the_user_small_cells(data, min_cell):
 
 # No shrinking: a failure is reported as found (shrinking a page render takes minutes).
 SUBTRACTION_SETTINGS = settings(
-    max_examples=40, deadline=None, phases=[Phase.explicit, Phase.generate],
+    max_examples=40,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow],
 )
 
@@ -212,11 +216,20 @@ def _shown_positions(page) -> set[tuple]:
 SUBTRACTION_VIEWS = [
     ViewState(filters=Filters(states=("VT",), methods=("text", "unknown"))),
     ViewState(filters=Filters(states=("NH",), genders=("female", "gender_minority"), age_groups=("minor",))),
-    ViewState(filters=Filters(states=("WA", "AK"), genders=("unknown", "gender_minority"), age_groups=("unknown",),
-                              methods=("unknown", "call"))),
+    ViewState(
+        filters=Filters(
+            states=("WA", "AK"),
+            genders=("unknown", "gender_minority"),
+            age_groups=("unknown",),
+            methods=("unknown", "call"),
+        )
+    ),
     ViewState(filters=Filters(states=("AK",), methods=("call", "webchat"))),
-    ViewState(filters=Filters(years=(2015, 2019), states=("TX",), trafficking_types=("labor",),
-                              genders=("female", "gender_minority"))),
+    ViewState(
+        filters=Filters(
+            years=(2015, 2019), states=("TX",), trafficking_types=("labor",), genders=("female", "gender_minority")
+        )
+    ),
 ]
 
 
@@ -276,8 +289,9 @@ def test_suppression_is_on_by_default():
 
 def test_table_shows_words_for_hidden_states():
     dataset = small_dataset(10)
-    header, body = table.rows(dataset, ViewState(filters=Filters(years=(2019, 2019), genders=("male",),
-                                                                 age_groups=("minor",))))
+    header, body = table.rows(
+        dataset, ViewState(filters=Filters(years=(2019, 2019), genders=("male",), age_groups=("minor",)))
+    )
     assert header == ["State", "Region", "Signals", "Per 100k people a year"]
     words = [row[2] for row in body if not row[2][0].isdigit()]
     assert words and set(words) <= {"fewer than 10", "hidden to protect a small count"}

@@ -171,8 +171,13 @@ def test_any_payload_never_raises_and_changes_at_most_one_known_value(choices, p
 
 # --- chips ---------------------------------------------------------------------------------------------------
 FULL = ViewState(
-    filters=Filters(years=(2015, 2019), regions=("South",), states=("TX", "OK"), trafficking_types=("labor",),
-                    genders=("female", "male")),
+    filters=Filters(
+        years=(2015, 2019),
+        regions=("South",),
+        states=("TX", "OK"),
+        trafficking_types=("labor",),
+        genders=("female", "male"),
+    ),
     measure="rate",
 )
 
@@ -262,8 +267,9 @@ def next_view(choices, trigger, *, search="", years=None, controls=None, measure
 
 def test_first_load_reads_the_address(choices):
     view, notices = next_view(choices, None, search="?years=2015-2019&state=TX,OK&type=labor&measure=rate")
-    assert view == ViewState(filters=Filters(years=(2015, 2019), states=("OK", "TX"), trafficking_types=("labor",)),
-                             measure="rate")
+    assert view == ViewState(
+        filters=Filters(years=(2015, 2019), states=("OK", "TX"), trafficking_types=("labor",)), measure="rate"
+    )
     assert notices == []
 
 
@@ -291,7 +297,10 @@ def test_a_malformed_chart_click_keeps_the_current_view(choices):
 
 
 def test_controls_make_the_view(choices):
-    controls = {f: [] for f in view_module.filter_panel.present_fields(choices)} | {"states": ["TX"], "methods": ["text"]}
+    controls = {f: [] for f in view_module.filter_panel.present_fields(choices)} | {
+        "states": ["TX"],
+        "methods": ["text"],
+    }
     view, _ = next_view(choices, "filter-states", years=[2014, 2016], controls=controls, measure="rate")
     assert view == ViewState(filters=Filters(years=(2014, 2016), states=("TX",), methods=("text",)), measure="rate")
     full_span, _ = next_view(choices, "filter-years", years=list(choices.years))

@@ -49,14 +49,22 @@ def test_default_view_is_the_empty_query():
 
 
 def test_every_parameter():
-    query = ("?years=2016&region=south,territories&state=tx&type=sex_and_labor,not_specified&gender=gender_minority"
-             "&age=minor&citizenship=foreign_national&method=online_tip&caller=law_enforcement&measure=count")
+    query = (
+        "?years=2016&region=south,territories&state=tx&type=sex_and_labor,not_specified&gender=gender_minority"
+        "&age=minor&citizenship=foreign_national&method=online_tip&caller=law_enforcement&measure=count"
+    )
     view, notices = parse(query)
     assert notices == []
     assert view.filters == Filters(
-        years=(2016, 2016), regions=("South", "U.S. territories"), states=("TX",),
-        trafficking_types=("not_specified", "sex_and_labor"), genders=("gender_minority",), age_groups=("minor",),
-        citizenships=("foreign_national",), methods=("online_tip",), callers=("law_enforcement",),
+        years=(2016, 2016),
+        regions=("South", "U.S. territories"),
+        states=("TX",),
+        trafficking_types=("not_specified", "sex_and_labor"),
+        genders=("gender_minority",),
+        age_groups=("minor",),
+        citizenships=("foreign_national",),
+        methods=("online_tip",),
+        callers=("law_enforcement",),
     )
     assert to_query(view, CHOICES).startswith("?years=2016&region=south,territories&state=TX&type=")
     assert parse(to_query(view, CHOICES)) == (view, [])
@@ -65,8 +73,13 @@ def test_every_parameter():
 def test_spellings_are_forgiven():
     view, notices = parse("?YEARS=2019-2015&State=Texas,ok&type=Labour&gender=F&citizenship=U.S.%20citizen")
     assert notices == []
-    assert view.filters == Filters(years=(2015, 2019), states=("OK", "TX"), trafficking_types=("labor",),
-                                   genders=("female",), citizenships=("citizen",))
+    assert view.filters == Filters(
+        years=(2015, 2019),
+        states=("OK", "TX"),
+        trafficking_types=("labor",),
+        genders=("female",),
+        citizenships=("citizen",),
+    )
 
 
 def test_repeated_parameters_combine():
@@ -170,8 +183,23 @@ junk = st.one_of(
     st.text(URL_ALPHABET, max_size=300),
     st.lists(
         st.tuples(
-            st.sampled_from(["years", "state", "region", "type", "gender", "age", "citizenship", "method", "caller",
-                             "measure", "YEARS", "x", ""]),
+            st.sampled_from(
+                [
+                    "years",
+                    "state",
+                    "region",
+                    "type",
+                    "gender",
+                    "age",
+                    "citizenship",
+                    "method",
+                    "caller",
+                    "measure",
+                    "YEARS",
+                    "x",
+                    "",
+                ]
+            ),
             st.text(URL_ALPHABET, max_size=30),
         ),
         max_size=8,

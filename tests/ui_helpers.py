@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.io.json as plotly_json
 
-from components import breakdowns, kpis, table, text, trend, areamap
+from components import areamap, breakdowns, kpis, table, text, trend
 from hotline import load_demo
 from hotline.cube import build_cube
 from hotline.dataset import Dataset, SourceInfo
@@ -53,7 +53,9 @@ def small_dataset(min_cell: int = 10) -> Dataset:
     """The small synthetic dataset, loaded the way a file is (normalize, cube, Dataset)."""
     raw = small_signals().astype(str)
     table_ = normalize(raw, "small.csv")
-    return Dataset(build_cube(table_), min_cell=min_cell, source=SourceInfo("small.csv", "small test data"), records=len(table_))
+    return Dataset(
+        build_cube(table_), min_cell=min_cell, source=SourceInfo("small.csv", "small test data"), records=len(table_)
+    )
 
 
 @lru_cache(maxsize=4)

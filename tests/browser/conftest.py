@@ -231,9 +231,11 @@ def guarded_page(browser, viewport: dict):
     page.on("pageerror", lambda error: guard.page_errors.append(str(error)))
     page.on(
         "response",
-        lambda response: guard.failed_responses.append(f"{response.status} {response.url}")
-        if response.status >= 400 and LOCAL_URL.match(response.url)
-        else None,
+        lambda response: (
+            guard.failed_responses.append(f"{response.status} {response.url}")
+            if response.status >= 400 and LOCAL_URL.match(response.url)
+            else None
+        ),
     )
     page.guard = guard
     return context, page
@@ -471,3 +473,16 @@ def ui(page, server) -> Ui:
 @pytest.fixture
 def small_ui(page, small_server) -> Ui:
     return Ui(page, small_server)
+
+
+# --- uploads (tests/browser/test_upload.py) ------------------------------------------------------
+UPLOAD_MAX_MB = 0.01  # about 10 KB: room for SMALL_ROWS, small enough to test the limit
+
+
+@pytest.fixture(scope="session")
+def upload_server(tmp_path_factory) -> Server:
+    """The app on the demo data with uploads allowed, under a small size limit."""
+    log_path = tmp_path_factory.mktemp("upload-server") / "app.log"
+    running = start_server(log_path, "--allow-upload", "--upload-max-mb", str(UPLOAD_MAX_MB))
+    yield running
+    stop_server(running)

@@ -200,8 +200,13 @@ def test_a_shared_link_opens_the_same_view(ui: Ui, demo):
     ui.open("?years=2015-2019&state=TX,OK&type=labor&measure=rate")
     page = ui.page
     chips = ui.chips()
-    for expected in ("Years: 2015–2019", "State: Oklahoma", "State: Texas", "Trafficking type: Labor",
-                     "Measure: per 100,000 people"):
+    for expected in (
+        "Years: 2015–2019",
+        "State: Oklahoma",
+        "State: Texas",
+        "Trafficking type: Labor",
+        "Measure: per 100,000 people",
+    ):
         assert expected in chips, chips
     assert len(chips) == 5, chips
     expect(page.locator("#filter-states-value")).to_contain_text("Texas")

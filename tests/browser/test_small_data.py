@@ -38,7 +38,10 @@ def test_only_the_columns_in_the_file_get_charts_and_filters(small_ui: Ui, small
     expect(page.locator("#kpi-minor")).to_have_count(0)
     # Exact numbers, computed from the file by the domain API.
     frame = small.aggregate(["gender"], Filters(), open_dimension="gender")
-    expected = {value_label(g): ("" if s else f"{int(c):,}") for g, c, s in zip(frame["gender"], frame["count"], frame["suppressed"])}
+    expected = {
+        value_label(g): ("" if s else f"{int(c):,}")
+        for g, c, s in zip(frame["gender"], frame["count"], frame["suppressed"])
+    }
     small_ui.wait_bars("gender-graph", expected)
 
 
@@ -51,7 +54,9 @@ def test_planted_small_counts_never_reach_the_screen(small_ui: Ui, small):
     assert by_state.loc["OK", "suppressed"] and by_state.loc["WY", "suppressed"]
     for state, name in (("OK", "Oklahoma"), ("WY", "Wyoming")):
         row = page.locator("#numbers-table tr", has=page.locator("th", has_text=name))
-        expect(row.locator("td.num").first).to_have_text(suppressed_label(by_state.loc[state, "suppression"], small.min_cell))
+        expect(row.locator("td.num").first).to_have_text(
+            suppressed_label(by_state.loc[state, "suppression"], small.min_cell)
+        )
     # On the map both are in the grey "hidden" layer, never coloured by their value.
     hidden = page.evaluate(
         """() => document.querySelector('#map-graph .js-plotly-plot').data

@@ -1,0 +1,144 @@
+"""Every chart's numbers in other forms: a text summary, a table shown on request, CSV and Excel files.
+
+All of them are drawn from the one view store, through the chart tables in chart_tables.py, so
+they say what the charts say for the view on screen. The layout parts are in chart_tools.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from dash import Input, Output, State, ctx, dcc, html, no_update
+
+from components import breakdowns, chart_tables, chart_tools, downloads
+from components.chart_tables import ChartTable
+from components.view import STORE_ID, view_from_store
+from hotline.dataset import Dataset
+from hotline.viewstate import Choices, ViewState
+
+TABLE_KEY = "table"  # the numbers table under the charts: files only, it is a table already
+UNAVAILABLE = "The numbers of this chart could not be listed for this selection."
+
+log = logging.getLogger(__name__)
+
+# Runs in the browser: the table opens and closes at once, without a round trip to the server.
+TOGGLE_JS = (
+    "function(clicks) {"
+    " const open = (clicks || 0) % 2 === 1;"
+    f' return [!open, open ? "true" : "false", open ? "{chart_tools.HIDE_TABLE}" : "{chart_tools.SHOW_TABLE}"];'
+    " }"
+)
+
+
+def charts(dataset: Dataset) -> dict[str, tuple[str, Callable[[ViewState], ChartTable]]]:
+    """Chart key -> (what kind of chart it is, in words; its table for a view)."""
+    found = {
+        "map": ("Map", partial(chart_tables.map_table, dataset)),
+        "trend": ("Stacked bar chart", partial(chart_tables.trend_table, dataset)),
+    }
+    for dimension in breakdowns.present(dataset):
+        key = chart_tools.key_of(breakdowns.graph_id(dimension))
+        found[key] = ("Bar chart", partial(chart_tables.breakdown_table, dataset, dimension=dimension))
+    return found
+
+
+def table_tools(dataset: Dataset) -> html.Div:
+    """CSV and Excel buttons for the numbers table under the charts."""
+    label = f"Table of {dataset.source.unit} by {dataset.areas.label.lower()}"
+    return chart_tools.toolbar(TABLE_KEY, label, table_toggle=False)
+
+
+def register(app, dataset: Dataset, choices: Choices) -> None:
+    drawn = charts(dataset)
+
+    @app.callback(
+        output={
+            "tables": {key: Output(chart_tools.table_view_id(key), "children") for key in drawn},
+            "summaries": {key: Output(chart_tools.summary_id(key), "children") for key in drawn},
+        },
+        inputs={"store": Input(STORE_ID, "data")},
+    )
+    def update(store):
+        view = view_from_store(store, choices)
+        tables, summaries = {}, {}
+        for key, (kind, table_of) in drawn.items():
+            try:
+                chart = table_of(view)
+                tables[key], summaries[key] = html_table(chart), chart_tables.describe(chart, kind)
+            except Exception:  # one chart's failure must not empty the others
+                log.exception("could not list the numbers of chart %s", key)
+                tables[key], summaries[key] = html.P(UNAVAILABLE), UNAVAILABLE
+        return {"tables": tables, "summaries": summaries}
+
+    for key in drawn:
+        app.clientside_callback(
+            TOGGLE_JS,
+            Output(chart_tools.table_view_id(key), "hidden"),
+            Output(chart_tools.toggle_id(key), "aria-expanded"),
+            Output(chart_tools.toggle_text_id(key), "children"),
+            Input(chart_tools.toggle_id(key), "n_clicks"),
+            prevent_initial_call=True,
+        )
+    files = {key: table_of for key, (_, table_of) in drawn.items()}
+    files[TABLE_KEY] = partial(chart_tables.state_table, dataset)
+    for key, table_of in files.items():
+        _register_download(app, choices, key, table_of)
+
+
+def _register_download(app, choices: Choices, key: str, table_of: Callable[[ViewState], ChartTable]) -> None:
+    @app.callback(
+        Output(chart_tools.download_id(key), "data"),
+        Output(chart_tools.download_status_id(key), "children"),
+        Input(chart_tools.csv_id(key), "n_clicks"),
+        Input(chart_tools.excel_id(key), "n_clicks"),
+        State(STORE_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def download(_csv_clicks, _excel_clicks, store):
+        as_excel = ctx.triggered_id == chart_tools.excel_id(key)
+        try:
+            return file_of(table_of(view_from_store(store, choices)), as_excel), ""
+        except Exception:
+            log.exception("could not build the %s file of chart %s", "Excel" if as_excel else "CSV", key)
+            return no_update, "The file could not be made. Try again or choose another view."
+
+
+def file_of(chart: ChartTable, as_excel: bool) -> dict:
+    """What dcc.Download needs for a chart's CSV or Excel file."""
+    parts = (chart.title, chart.columns, chart.rows, chart.footnote)
+    if as_excel:
+        content, extension, media_type = downloads.xlsx_bytes(*parts), "xlsx", downloads.XLSX_MEDIA_TYPE
+    else:
+        content, extension, media_type = downloads.csv_bytes(*parts), "csv", downloads.CSV_MEDIA_TYPE
+    return dcc.send_bytes(content, downloads.file_name(chart.title, extension), type=media_type)
+
+
+def html_table(chart: ChartTable) -> list:
+    """The chart's numbers as an accessible table: the chart title as caption, header cells with scope."""
+    return [
+        html.Table(
+            [
+                html.Caption(chart.title),
+                html.Thead(html.Tr([html.Th(column, scope="col") for column in chart.columns])),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            [html.Th(str(row[0]), scope="row")]
+                            + [
+                                html.Td(
+                                    chart_tables.display(cell),
+                                    className="num" if downloads.is_number(cell) else "words",
+                                )
+                                for cell in row[1:]
+                            ]
+                        )
+                        for row in chart.rows
+                    ]
+                ),
+            ],
+            className="table table-sm table-striped chart-numbers",
+        ),
+        html.P(chart.footnote, className="chart-table-note"),
+    ]
