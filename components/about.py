@@ -20,7 +20,11 @@ def layout(dataset: Dataset) -> html.Section:
     profile = describe(dataset)
     source = dataset.source
     facts = [
-        ("Source", source.label + (" (synthetic demo data, not real signals)" if source.is_demo else "")),
+        (
+            "Source",
+            source.label
+            + (" — synthetic, not real signals" if source.is_demo and "ynthetic" not in source.label else ""),
+        ),
         ("File", source.name),
         ("What is counted", text.measure_phrase("count", source.unit)),
         ("Records read", f"{profile.records:,} rows"),
@@ -28,7 +32,7 @@ def layout(dataset: Dataset) -> html.Section:
         ("Years", f"{profile.years[0]}–{profile.years[1]}"),
         (
             "Geography",
-            f"{profile.areas_with_data} {dataset.areas.plural} with data; regions are {dataset.areas.region_hint}",
+            f"{profile.areas_with_data} {_area_words(dataset)} with data; regions are {dataset.areas.region_hint}",
         ),
         ("Suppression rule", _rule(dataset)),
     ]
@@ -65,6 +69,10 @@ def layout(dataset: Dataset) -> html.Section:
         id=SECTION_ID,
         **{"aria-labelledby": f"{SECTION_ID}-title"},
     )
+
+
+def _area_words(dataset: Dataset) -> str:
+    return "states, DC and territories" if dataset.geography == "state" else "countries and territories"
 
 
 def _total(profile: DataProfile, min_cell: int) -> str:

@@ -36,7 +36,7 @@ def test_demo_profile_matches_the_file():
 
 def test_demo_panel_states_source_rule_and_caveat():
     words = " ".join(_texts(about.layout(demo())))
-    assert "synthetic demo data, not real signals" in words
+    assert "Synthetic demo data (not real hotline records)" in words and "54 states, DC and territories" in words
     assert "464,543" in words and "2012–2023" in words
     assert "Any count from 1 to 9 is hidden" in words
     assert "Gender: 16.0%" in words
