@@ -112,8 +112,9 @@ def figure(
     if hidden_rows:
         traces.append(_suppressed_marks(frame, dimension, labels, hidden_rows, min_cell))
     layout = theme.base_layout(title, footnote, left=LABEL_WIDTH)
-    # No axis title: the chart title already names the measure, and the footnote needs the room.
+    # The axis names its unit too, so a bar read on its own (a cropped slide) still says what it counts.
     layout["xaxis"] = {
+        "title": {"text": text.measure_phrase(measure, unit), "font": {"size": 11}, "standoff": 6},
         "rangemode": "tozero",
         "gridcolor": "#e9ecef",
         "zeroline": True,
