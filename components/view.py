@@ -93,11 +93,9 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
         except Exception:  # a malformed payload must never break the page
             log.exception("could not apply a view change; keeping the current view")
             view, messages = view_from_store(current, choices), ["That change could not be applied."]
+            view = _keep_presentation(view, search, choices)
         if trigger is None or trigger == URL_ID or messages:
             notices = _notices(messages)
-        if view.present and trigger not in (None, URL_ID):
-            # The slide is kept in the address only (the store leaves it out): stay on it.
-            view = replace(view, slide=parse_query(search or "", choices)[0].slide)
         query = to_query(view, choices)
         # The charts draw from the store, which leaves out the slide: moving through a presentation
         # changes the address and the chart on stage (components/presenter.py), and redraws nothing.
@@ -118,23 +116,44 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
             "notices": notices,
             "chips": _chips(view, span),
             "area_options": filter_panel.area_options(choices, list(view.filters.regions)),
-            "clear_disabled": view == ViewState(),
+            "clear_disabled": nothing_to_clear(view),
         }
+
+
+def nothing_to_clear(view: ViewState) -> bool:
+    """True for the default view, in or out of presentation mode: then "Clear all" is disabled (and hidden)."""
+    return replace(view, present=False, slide=1) == ViewState()
 
 
 def _next_view(trigger, search, years, controls, measure, clicks, current, choices, span):
     """The view after one user action, and notices to show."""
-    current_view = view_from_store(current, choices)
     if trigger is None or trigger == URL_ID:
         return parse_query(search or "", choices)
+    view = _after_action(trigger, years, controls, measure, clicks, view_from_store(current, choices), choices, span)
+    return _keep_presentation(view, search, choices), []
+
+
+def _keep_presentation(view: ViewState, search, choices: Choices) -> ViewState:
+    """`view` in the presentation mode and on the slide of the address.
+
+    Only the presenter's buttons (components/presenter.py) and a new address change these two, and
+    both go through the address; the store leaves the slide out. So a filter, chip or "clear all"
+    keeps the talk on the chart it is on.
+    """
+    shown, _ = parse_query(search if isinstance(search, str) else "", choices)
+    return replace(view, present=shown.present, slide=shown.slide)
+
+
+def _after_action(trigger, years, controls, measure, clicks, current_view: ViewState, choices, span) -> ViewState:
+    """The view's filters and measure after a control, chip, "clear all" or chart click."""
     if trigger == CLEAR_ID:
-        return ViewState(measure=current_view.measure), []
+        return ViewState(measure=current_view.measure)
     if isinstance(trigger, dict) and trigger.get("type") == CHIP_TYPE:
         if not ctx.triggered[0].get("value"):
-            return current_view, []  # chips being drawn, not clicked
-        return _remove_chip(current_view, trigger.get("field"), trigger.get("value")), []
+            return current_view  # chips being drawn, not clicked
+        return _remove_chip(current_view, trigger.get("field"), trigger.get("value"))
     if trigger in clicks:
-        return _apply_click(current_view, clicks[trigger], choices), []
+        return _apply_click(current_view, clicks[trigger], choices)
     # Keep only values the dataset has: a forged callback payload cannot put anything else in the view.
     allowed = {
         field: [v for v in (values if isinstance(values, list) else []) if v in choices.values.get(field, ())]
@@ -142,7 +161,7 @@ def _next_view(trigger, search, years, controls, measure, clicks, current, choic
     }
     filters = filter_panel.filters_from_controls(years, allowed, span)
     chosen_measure = measure if measure in ("count", "rate") else "count"
-    return ViewState(filters=filters, measure=chosen_measure), []
+    return ViewState(filters=filters, measure=chosen_measure)
 
 
 def _apply_click(view: ViewState, click_data, choices: Choices) -> ViewState:
@@ -172,7 +191,7 @@ def _remove_chip(view: ViewState, field, value) -> ViewState:
     if field == "years":
         return view.with_filters(replace(filters, years=None))
     if field == "measure":
-        return ViewState(filters=filters)
+        return replace(view, measure="count")
     if field in filter_panel.LIST_FIELDS:
         kept = tuple(v for v in getattr(filters, field) if v != value)
         return view.with_filters(replace(filters, **{field: kept}))

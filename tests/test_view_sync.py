@@ -15,9 +15,19 @@ from hypothesis import strategies as st
 from ui_helpers import demo
 
 from components import view as view_module
-from components.view import CHIP_TYPE, CLEAR_ID, URL_ID, _apply_click, _chips, _next_view, _remove_chip, view_from_store
+from components.view import (
+    CHIP_TYPE,
+    CLEAR_ID,
+    URL_ID,
+    _apply_click,
+    _chips,
+    _next_view,
+    _remove_chip,
+    nothing_to_clear,
+    view_from_store,
+)
 from hotline import Filters
-from hotline.viewstate import ViewState, choices_of, to_query
+from hotline.viewstate import ViewState, choices_of, parse_query, to_query
 
 
 @pytest.fixture(scope="module")
@@ -338,3 +348,74 @@ def test_a_bad_store_means_the_default_view(choices, store):
 
 def test_store_round_trips(choices):
     assert view_from_store(to_query(FULL, choices), choices) == FULL
+
+
+# --- presentation mode ----------------------------------------------------------------------------------------
+# The store leaves the slide out (moving between slides redraws nothing); the address has both fields.
+PRESENTING = "?state=TX,OK&type=labor&gender=female&present=1&slide=4"
+
+
+def presented(choices, search: str = PRESENTING) -> tuple[ViewState, str]:
+    """The view on screen in presentation mode, and what the store holds for it."""
+    view, notices = parse_query(search, choices)
+    assert notices == [] and view.present and view.slide == 4
+    return view, to_query(replace(view, slide=1), choices)
+
+
+def test_a_chip_removed_while_presenting_keeps_the_presentation_and_the_slide(choices):
+    on_screen, store = presented(choices)
+    trigger = {"type": CHIP_TYPE, "field": "genders", "value": "female"}
+    view, _ = _with_triggered(1, lambda: next_view(choices, trigger, search=PRESENTING, current=store))
+    assert view == replace(on_screen, filters=replace(on_screen.filters, genders=()))
+    assert to_query(view, choices) == "?state=OK,TX&type=labor&present=1&slide=4"
+
+
+def test_the_measure_chip_removed_while_presenting_keeps_the_presentation(choices):
+    on_screen, store = presented(choices, PRESENTING + "&measure=rate")
+    trigger = {"type": CHIP_TYPE, "field": "measure", "value": "rate"}
+    view, _ = _with_triggered(
+        1, lambda: next_view(choices, trigger, search=PRESENTING + "&measure=rate", current=store)
+    )
+    assert on_screen.measure == "rate"
+    assert view == replace(on_screen, measure="count")
+
+
+def test_clear_all_while_presenting_keeps_the_presentation_and_the_measure(choices):
+    search = PRESENTING + "&measure=rate"
+    _, store = presented(choices, search)
+    view, _ = next_view(choices, CLEAR_ID, search=search, current=store)
+    assert view == ViewState(measure="rate", present=True, slide=4)
+    assert to_query(view, choices) == "?measure=rate&present=1&slide=4"
+    assert nothing_to_clear(replace(view, measure="count"))
+
+
+def test_controls_and_chart_clicks_while_presenting_keep_the_presentation(choices):
+    on_screen, store = presented(choices)
+    controls = {f: [] for f in view_module.filter_panel.present_fields(choices)} | {"states": ["TX"]}
+    view, _ = next_view(choices, "filter-states", search=PRESENTING, controls=controls, current=store)
+    assert view == ViewState(filters=Filters(states=("TX",)), present=True, slide=4)
+    clicks = {"age-group-graph": click("age_group", "minor")}
+    view, _ = next_view(choices, "age-group-graph", search=PRESENTING, clicks=clicks, current=store)
+    assert view == on_screen.with_filters(replace(on_screen.filters, age_groups=("minor",)))
+
+
+def test_out_of_presentation_an_action_does_not_start_one(choices):
+    store = to_query(FULL, choices)
+    view, _ = next_view(choices, CLEAR_ID, search=store, current=store)
+    assert (view.present, view.slide) == (False, 1)
+    trigger = {"type": CHIP_TYPE, "field": "states", "value": "OK"}
+    view, _ = _with_triggered(1, lambda: next_view(choices, trigger, search=store, current=store))
+    assert (view.present, view.slide) == (False, 1)
+
+
+@pytest.mark.parametrize("search", ["", "?present=1", "?present=1&slide=3"])
+def test_clear_all_is_disabled_for_the_default_view_presenting_or_not(choices, search):
+    view, _ = next_view(choices, URL_ID, search=search)
+    assert view.present == bool(search)
+    assert nothing_to_clear(view)
+
+
+@pytest.mark.parametrize("search", ["?state=TX", "?present=1&type=labor", "?present=1&slide=2&years=2015-2016"])
+def test_clear_all_is_enabled_when_a_filter_is_set(choices, search):
+    view, _ = next_view(choices, URL_ID, search=search)
+    assert not nothing_to_clear(view)
