@@ -16,7 +16,8 @@ import asyncio
 import os
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 TOPOJSON_DIR = Path(__file__).resolve().parents[1] / "assets" / "topojson"
@@ -73,11 +74,22 @@ def render(
     options = {"format": image_format, "width": width, "height": height, "scale": scale}
     with _one_at_a_time:
         try:
-            return asyncio.run(_render_all(list(figures), options, path, proxy))
+            return _run_to_completion(_render_all(list(figures), options, path, proxy))
         except ExportError:
             raise
         except Exception as error:  # kaleido and choreographer raise many kinds; the user needs one message
             raise ExportError(f"The charts could not be drawn ({type(error).__name__}).") from error
+
+
+def _run_to_completion(work: Coroutine):
+    """Run a coroutine from synchronous code, even where this thread already runs an event loop
+    (an async server worker, or Playwright's sync API in the test process): then in a fresh thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 async def _render_all(figures: list[dict], options: dict, path: str, proxy: str) -> list[bytes]:

@@ -7,6 +7,7 @@ and that the map is drawn from the app's own map shapes.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
@@ -230,3 +231,18 @@ def test_the_server_side_browser_can_reach_nothing():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.settimeout(2)
         assert probe.connect_ex((host, int(port))) != 0
+
+
+def test_charts_are_drawn_even_where_an_event_loop_is_running():
+    """An async server worker (or Playwright's sync API, in this very test process) runs a loop."""
+    if static_images.browser_path() is None:
+        if os.environ.get("CI"):
+            pytest.fail("no Chromium for kaleido: CI must install it")
+        pytest.skip("no Chromium for kaleido")
+    figure = slides.bare_figure(trend.render(small_dataset(), VIEW))
+
+    async def draw_inside_a_loop():
+        return static_images.render([figure], image_format="png", width=200, height=120)
+
+    (picture,) = asyncio.run(draw_inside_a_loop())
+    assert Image.open(io.BytesIO(picture)).size == (200, 120)
