@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 from plotly.io.json import to_json_plotly
 
 import hotline
-from components import areamap, breakdowns, kpis, table, trend
+from components import areamap, breakdowns, chart_access, kpis, table, trend
 from components.view import view_from_store
 from hotline import geography
 from hotline.demo import DEMO_SEED, generate_demo
@@ -90,6 +90,8 @@ def _callbacks(dataset: hotline.Dataset) -> list[tuple[str, object]]:
             )
         )
     callbacks.append(("table", table_response))
+    drawn = chart_access.charts(dataset)
+    callbacks.append(("chart tables", lambda view: chart_access.tables_and_summaries(drawn, view)))
     return callbacks
 
 

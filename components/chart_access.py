@@ -61,16 +61,7 @@ def register(app, dataset: Dataset, choices: Choices) -> None:
         inputs={"store": Input(STORE_ID, "data")},
     )
     def update(store):
-        view = view_from_store(store, choices)
-        tables, summaries = {}, {}
-        for key, (kind, table_of) in drawn.items():
-            try:
-                chart = table_of(view)
-                tables[key], summaries[key] = html_table(chart), chart_tables.describe(chart, kind)
-            except Exception:  # one chart's failure must not empty the others
-                log.exception("could not list the numbers of chart %s", key)
-                tables[key], summaries[key] = html.P(UNAVAILABLE), UNAVAILABLE
-        return {"tables": tables, "summaries": summaries}
+        return tables_and_summaries(drawn, view_from_store(store, choices))
 
     for key in drawn:
         app.clientside_callback(
@@ -85,6 +76,19 @@ def register(app, dataset: Dataset, choices: Choices) -> None:
     files[TABLE_KEY] = partial(chart_tables.state_table, dataset)
     for key, table_of in files.items():
         _register_download(app, choices, key, table_of)
+
+
+def tables_and_summaries(drawn: dict, view: ViewState) -> dict:
+    """Every chart's "show as table" view and screen-reader summary for one view (see `charts`)."""
+    tables, summaries = {}, {}
+    for key, (kind, table_of) in drawn.items():
+        try:
+            chart = table_of(view)
+            tables[key], summaries[key] = html_table(chart), chart_tables.describe(chart, kind)
+        except Exception:  # one chart's failure must not empty the others
+            log.exception("could not list the numbers of chart %s", key)
+            tables[key], summaries[key] = html.P(UNAVAILABLE), UNAVAILABLE
+    return {"tables": tables, "summaries": summaries}
 
 
 def _register_download(app, choices: Choices, key: str, table_of: Callable[[ViewState], ChartTable]) -> None:
