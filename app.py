@@ -210,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if config.min_cell == 1:
         log.warning("small-count suppression is OFF (--min-cell 1): for internal staff use only")
-    log.info("loaded %s signals (%s-%s) from %s", f"{dataset.total:,}", *dataset.years, dataset.source.label)
+    total = dataset.aggregate([]).iloc[0]  # a log is a file too: the total obeys the suppression rule
+    amount = f"fewer than {dataset.min_cell}" if total["suppressed"] else f"{int(total['count']):,}"
+    log.info("loaded %s %s (%s-%s) from %s", amount, dataset.source.unit, *dataset.years, dataset.source.label)
     if config.allow_upload:
         log.info(
             "uploads are ON: up to %g MB, kept in memory for %g minutes",
@@ -225,7 +227,12 @@ def __getattr__(name: str):
     """`gunicorn app:server` builds the app on first use, configured from the environment."""
     if name in ("app", "server"):
         config = Config.from_env()
-        built = build_app(config, load_dataset(config))
+        try:
+            dataset = load_dataset(config)
+        except hotline.DataError as error:  # the same one-line message as the command line, no traceback
+            log.error("cannot load data: %s", error)
+            raise SystemExit(2) from None
+        built = build_app(config, dataset)
         globals().update(app=built, server=built.server)
         return globals()[name]
     raise AttributeError(name)

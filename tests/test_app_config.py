@@ -238,3 +238,17 @@ def test_module_exposes_a_wsgi_server(monkeypatch):
     finally:
         for name in ("server", "app"):
             app_module.__dict__.pop(name, None)
+
+
+def test_a_bad_data_file_under_gunicorn_logs_one_line_and_exits(monkeypatch, tmp_path, caplog):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("year,state,trafficking_type\n2015,TX,smuggling\n", encoding="utf-8")
+    monkeypatch.setenv("HOTLINE_DATA", str(bad))
+    for name in ("server", "app"):
+        app_module.__dict__.pop(name, None)
+    with pytest.raises(SystemExit) as exit_info:
+        app_module.server  # noqa: B018 -- what gunicorn does to find the WSGI app
+    assert exit_info.value.code == 2
+    assert "cannot load data: bad.csv: column 'trafficking_type': unrecognised value" in caplog.text
+    assert "Traceback" not in caplog.text
+    assert "server" not in app_module.__dict__
