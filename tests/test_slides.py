@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image
@@ -244,5 +245,7 @@ def test_charts_are_drawn_even_where_an_event_loop_is_running():
     async def draw_inside_a_loop():
         return static_images.render([figure], image_format="png", width=200, height=120)
 
-    (picture,) = asyncio.run(draw_inside_a_loop())
+    # The loop gets a thread of its own: this test process may already run Playwright's loop here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        (picture,) = pool.submit(asyncio.run, draw_inside_a_loop()).result()
     assert Image.open(io.BytesIO(picture)).size == (200, 120)
