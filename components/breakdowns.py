@@ -115,6 +115,10 @@ def figure(
     # The axis names its unit too, so a bar read on its own (a cropped slide) still says what it counts.
     layout["xaxis"] = {
         "title": {"text": text.measure_phrase(measure, unit), "font": {"size": 11}, "standoff": 6},
+        # Short tick labels ("1.5k", not "1500") stay level in a narrow card instead of turning
+        # sideways into the axis title.
+        "tickformat": "~s" if measure == "count" else None,
+        "nticks": 5,
         "rangemode": "tozero",
         "gridcolor": "#e9ecef",
         "zeroline": True,
