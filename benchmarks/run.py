@@ -91,7 +91,8 @@ def _callbacks(dataset: hotline.Dataset) -> list[tuple[str, object]]:
         )
     callbacks.append(("table", table_response))
     drawn = chart_access.charts(dataset)
-    callbacks.append(("chart tables", lambda view: chart_access.tables_and_summaries(drawn, view)))
+    # As on a fresh page: every chart's summary, no "show as table" open.
+    callbacks.append(("chart tables", lambda view: chart_access.tables_and_summaries(drawn, view, set())))
     return callbacks
 
 

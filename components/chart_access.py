@@ -58,10 +58,14 @@ def register(app, dataset: Dataset, choices: Choices) -> None:
             "tables": {key: Output(chart_tools.table_view_id(key), "children") for key in drawn},
             "summaries": {key: Output(chart_tools.summary_id(key), "children") for key in drawn},
         },
-        inputs={"store": Input(STORE_ID, "data")},
+        inputs={
+            "store": Input(STORE_ID, "data"),
+            "hidden": {key: Input(chart_tools.table_view_id(key), "hidden") for key in drawn},
+        },
     )
-    def update(store):
-        return tables_and_summaries(drawn, view_from_store(store, choices))
+    def update(store, hidden):
+        shown = {key for key, is_hidden in hidden.items() if is_hidden is False}
+        return tables_and_summaries(drawn, view_from_store(store, choices), shown)
 
     for key in drawn:
         app.clientside_callback(
@@ -78,13 +82,18 @@ def register(app, dataset: Dataset, choices: Choices) -> None:
         _register_download(app, choices, key, table_of)
 
 
-def tables_and_summaries(drawn: dict, view: ViewState) -> dict:
-    """Every chart's "show as table" view and screen-reader summary for one view (see `charts`)."""
+def tables_and_summaries(drawn: dict, view: ViewState, shown: set[str]) -> dict:
+    """Every chart's screen-reader summary for one view, and the tables of the charts in `shown`.
+
+    A closed table is left empty: building all of them on every change would cost every user time
+    for a view few open. Opening one asks for it (its `hidden` property is an input).
+    """
     tables, summaries = {}, {}
     for key, (kind, table_of) in drawn.items():
         try:
             chart = table_of(view)
-            tables[key], summaries[key] = html_table(chart), chart_tables.describe(chart, kind)
+            tables[key] = html_table(chart) if key in shown else None
+            summaries[key] = chart_tables.describe(chart, kind)
         except Exception:  # one chart's failure must not empty the others
             log.exception("could not list the numbers of chart %s", key)
             tables[key], summaries[key] = html.P(UNAVAILABLE), UNAVAILABLE

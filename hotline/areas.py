@@ -24,7 +24,6 @@ class AreaScheme:
     plural: str  # "states" / "countries"
     codes: tuple[str, ...]
     names: Mapping[str, str]
-    regions: tuple[str, ...]
     filter_regions: tuple[str, ...]  # what the region filter offers: regions, and sub-regions for countries
     region_of: Mapping[str, str]
     subregion_label: str  # "Division" / "Sub-region"
@@ -55,7 +54,6 @@ US_STATES = AreaScheme(
     plural="states",
     codes=geography.STATES,
     names=geography.STATE_NAMES,
-    regions=geography.REGIONS,
     filter_regions=geography.REGIONS,
     region_of=geography.STATE_REGION,
     subregion_label="Division",
@@ -72,7 +70,6 @@ COUNTRIES = AreaScheme(
     plural="countries",
     codes=world.COUNTRIES,
     names=world.COUNTRY_NAMES,
-    regions=world.REGIONS,
     filter_regions=world.REGIONS + world.SUBREGIONS,
     region_of=world.COUNTRY_REGION,
     subregion_label="Sub-region",

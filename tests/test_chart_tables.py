@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from ui_helpers import as_sent, demo, flat_title, footnote_text, small_dataset
 
-from components import areamap, breakdowns, chart_tables, panel, table, text, trend
+from components import areamap, breakdowns, chart_access, chart_tables, panel, table, text, trend
 from components.chart_tables import NOT_AVAILABLE, ChartTable, describe, display
 from hotline import Filters
 from hotline.cube import build_cube
@@ -268,3 +268,11 @@ def test_a_chart_card_carries_a_summary_a_table_toggle_and_file_buttons():
     # Without the tools the card is the chart alone, as before.
     plain = panel.graph_card("gender-graph", "Bar chart of signals by gender", access=False)
     assert [c.id for c in _components(plain) if getattr(c, "id", None)] == ["gender-graph"]
+
+
+def test_only_open_tables_are_built_but_every_summary_is():
+    dataset = small_dataset()
+    drawn = chart_access.charts(dataset)
+    result = chart_access.tables_and_summaries(drawn, ViewState(), {"gender"})
+    assert set(result["summaries"]) == set(drawn) and all(result["summaries"].values())
+    assert [key for key, table in result["tables"].items() if table is not None] == ["gender"]
