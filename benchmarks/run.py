@@ -492,7 +492,8 @@ def report(results: list[SizeResult], command: str) -> str:
         f"- Updates: {first.updates} varied filter changes per size (seed {first.seed}: random year ranges, "
         "0-3 states or a region, 0-2 other dimensions, count or rate), plus one untimed warm-up.",
         "- One update = every panel callback: parse the store's query, render (KPIs incl. cards, map, trend, "
-        f"{len(breakdowns.BREAKDOWN_DIMENSIONS)} breakdowns, table) and serialize the Dash response with "
+        f"{len(breakdowns.BREAKDOWN_DIMENSIONS)} breakdowns, table, the charts' summaries with no table open) "
+        "and serialize the Dash response with "
         "plotly.io.json.to_json_plotly. The callback that syncs URL, controls and chips is not included.",
         f"- Cold queries: Dataset.clear_query_caches() ({', '.join(first.caches_cleared)}) before every timed update.",
         "- Naive baseline: boolean masks + groupby(observed=True).size() on the raw rows for the same "
