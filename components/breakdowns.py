@@ -115,9 +115,7 @@ def figure(
     # The axis names its unit too, so a bar read on its own (a cropped slide) still says what it counts.
     layout["xaxis"] = {
         "title": {"text": text.measure_phrase(measure, unit), "font": {"size": 11}, "standoff": 6},
-        # Short tick labels ("1.5k", not "1500") stay level in a narrow card instead of turning
-        # sideways into the axis title.
-        "tickformat": "~s" if measure == "count" else None,
+        **_count_ticks(measure, values),
         "nticks": 5,
         "rangemode": "tozero",
         "gridcolor": "#e9ecef",
@@ -130,6 +128,17 @@ def figure(
     layout["bargap"] = 0.25
     layout["margin"]["r"] = 48
     return {"data": traces, "layout": layout}
+
+
+def _count_ticks(measure: str, values: list[float | None]) -> dict:
+    """Whole-number ticks for counts. Short labels from 1,000 ("1.5k", not "1500") stay level in a
+    narrow card instead of turning sideways into the axis title; below 10 the step is 1, not 0.5."""
+    if measure != "count":
+        return {}
+    largest = max((v for v in values if v is not None), default=0)
+    if largest >= 1000:
+        return {"tickformat": "~s"}
+    return {"dtick": 1} if largest < 10 else {}
 
 
 def _suppressed_marks(frame: pd.DataFrame, dimension: str, labels: list[str], rows: list[int], min_cell: int) -> dict:

@@ -393,3 +393,15 @@ def test_trend_builder_works_without_a_type_split():
     bars, marks = figure["data"]
     assert bars["y"] == [50.0, None]
     assert marks["x"] == ["2021"] and not math.isnan(marks["y"][0])
+
+
+def test_count_axes_tick_in_whole_numbers_and_short_labels():
+    demo_data = demo()
+    wide = breakdowns.render(demo_data, ViewState(), "gender")["layout"]["xaxis"]
+    assert wide["tickformat"] == "~s" and wide["title"]["text"] == "Signals"
+    # Wyoming, male, 2019 in the small data: every bar hidden, so the axis runs 0..1 in steps of 1.
+    view = ViewState(filters=Filters(years=(2019, 2019), states=["WY"], genders=["male"]))
+    bare = breakdowns.render(small_dataset(min_cell=20), view, "trafficking_type")["layout"]["xaxis"]
+    assert bare.get("dtick") == 1 and "tickformat" not in bare
+    rate = breakdowns.render(demo_data, ViewState(measure="rate"), "gender")["layout"]["xaxis"]
+    assert "tickformat" not in rate and "dtick" not in rate
