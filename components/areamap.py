@@ -162,10 +162,9 @@ def world_shapes() -> frozenset[str]:
 def _unmapped_note(codes: pd.Series, areas: AreaScheme) -> str:
     """Name the countries with data that the map cannot draw, so nobody reads them as missing."""
     missing = sorted(areas.name(c) for c in set(codes) - world_shapes() - {UNKNOWN_AREA})
-    if not missing:
-        return ""
-    listed = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
-    return f"Too small for this map (see the table): {listed}. "
+    if len(missing) > 3:
+        return f"{len(missing)} countries with data are too small for this map: see the table. "
+    return f"Too small for this map (see the table): {', '.join(missing)}. " if missing else ""
 
 
 def _emphasis(codes: pd.Series, selected: set[str]) -> dict:

@@ -91,7 +91,7 @@ def figure(
         "name": text.measure_phrase(measure, unit),
         "y": labels,
         "x": values,
-        "text": [text.format_measure(v, measure, b) if v is not None else "" for v, b in zip(values, at_least)],
+        "text": [text.bar_label(v, measure, b) if v is not None else "" for v, b in zip(values, at_least)],
         "textposition": "outside",
         "cliponaxis": False,
         "hovertext": hover,
@@ -116,7 +116,7 @@ def figure(
     layout["xaxis"] = {
         "title": {"text": text.measure_phrase(measure, unit), "font": {"size": 11}, "standoff": 6},
         **_count_ticks(measure, values),
-        "nticks": 5,
+        "nticks": 4,
         "rangemode": "tozero",
         "gridcolor": "#e9ecef",
         "zeroline": True,
@@ -126,7 +126,8 @@ def figure(
     # A fixed label column (not automargin) so the footnote can start at the figure's left edge.
     layout["yaxis"] = {"autorange": "reversed", "automargin": False, "ticksuffix": " "}
     layout["bargap"] = 0.25
-    layout["margin"]["r"] = 48
+    # Room for the longest label written past its bar's end (about 7 px a character at 12 px type).
+    layout["margin"]["r"] = max(48, 7 * max((len(t) for t in bars["text"]), default=0) + 8)
     return {"data": traces, "layout": layout}
 
 

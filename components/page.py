@@ -103,5 +103,6 @@ def _total_phrase(dataset: Dataset) -> str:
     total = dataset.aggregate([]).iloc[0]
     unit = dataset.source.unit
     if total["suppressed"]:
-        return f"fewer than {dataset.min_cell} {unit}"
-    return f"{text.format_count(total['count'], bool(total.get('at_least', False)))} {unit}"
+        return f"Fewer than {dataset.min_cell} {unit}"
+    words = f"{text.format_count(total['count'], bool(total.get('at_least', False)))} {unit}"
+    return words[:1].upper() + words[1:]  # it starts a sentence: "At least 598,683 detected victims"

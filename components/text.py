@@ -107,6 +107,12 @@ def format_measure(value: float, measure: str, at_least: bool = False) -> str:
     return format_rate(value, at_least) if measure == "rate" else format_count(value, at_least)
 
 
+def bar_label(value: float, measure: str, at_least: bool = False) -> str:
+    """The number written at a bar's end: a lower bound reads "≥1,281", short enough for a narrow card."""
+    number = format_measure(value, measure)
+    return f"≥{number}" if at_least else number
+
+
 def _join(words: Iterable[str]) -> str:
     words = list(words)
     if len(words) <= 1:

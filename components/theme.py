@@ -13,17 +13,22 @@ SELECTED = "#0072B2"
 SUPPRESSED_FILL = "#d4d4d4"
 DIMMED_OPACITY = 0.35
 
+# Okabe-Ito colours that tell apart with any colour vision, each at least 3:1 against white (WCAG
+# 1.4.11 for graphics): the palette's orange (2.2:1) gives way to its vermilion.
 TYPE_COLORS = {
     "sex": "#0072B2",
-    "labor": "#E69F00",
+    "labor": "#D55E00",
     "sex_and_labor": "#009E73",
+    "other_exploitation": "#CC79A7",
     "not_specified": "#8C8C8C",
 }
 MAP_COLORSCALE = [[0.0, "#eff3ff"], [0.25, "#bdd7e7"], [0.5, "#6baed6"], [0.75, "#3182bd"], [1.0, "#08519c"]]
 
 FIGURE_HEIGHT = 380
 FOOTNOTE_NAME = "footnote"  # names the footnote annotation, so exports can find it and move it
-FOOTNOTE_SPACE = 104
+FOOTNOTE_SPACE = 104  # bottom margin for a footnote of up to 4 lines under the axis labels
+FOOTNOTE_LINE = 13  # pixels per footnote line (10 px type)
+AXIS_ROOM = 52  # pixels under the plot for tick labels (years turned sideways) and an axis title
 NARROW, WIDE = 34, 46  # characters per title line: third-width cards at 1280 px, half-width cards and phones
 FOOTNOTE_CHARS = 50  # 10 px type across a third-width card
 
@@ -41,6 +46,9 @@ def base_layout(title: str, footnote: str, *, height: int = FIGURE_HEIGHT, width
     margin (room for axis labels): the footnote is shifted by it to start at the figure's edge.
     """
     title_lines = wrap(title, width)
+    note = "<br>".join(wrap(line, FOOTNOTE_CHARS) for line in footnote.split("<br>"))
+    # A longer footnote (censored counts, countries off the map) takes room from the plot, not the axis.
+    bottom = max(FOOTNOTE_SPACE, AXIS_ROOM + FOOTNOTE_LINE * (note.count("<br>") + 1))
     return {
         "title": {
             "text": title_lines,
@@ -53,14 +61,12 @@ def base_layout(title: str, footnote: str, *, height: int = FIGURE_HEIGHT, width
         },
         "font": {"family": FONT_FAMILY, "size": 12, "color": TEXT_COLOR},
         "height": height,
-        "margin": {"l": left, "r": 10, "t": title_height(title_lines) + 16, "b": FOOTNOTE_SPACE},
+        "margin": {"l": left, "r": 10, "t": title_height(title_lines) + 16, "b": bottom},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "separators": ".,",
         "hoverlabel": {"font": {"family": FONT_FAMILY}},
-        "annotations": [
-            footnote_annotation("<br>".join(wrap(line, FOOTNOTE_CHARS) for line in footnote.split("<br>")), left)
-        ],
+        "annotations": [footnote_annotation(note, left, bottom)],
     }
 
 
@@ -78,7 +84,7 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(lines)
 
 
-def footnote_annotation(text: str, left: int = 10) -> dict:
+def footnote_annotation(text: str, left: int = 10, bottom: int = FOOTNOTE_SPACE) -> dict:
     return {
         "name": FOOTNOTE_NAME,
         "text": text,
@@ -88,7 +94,7 @@ def footnote_annotation(text: str, left: int = 10) -> dict:
         "x": 0,
         "xshift": -(left - 6),
         "y": 0,
-        "yshift": -FOOTNOTE_SPACE + 4,
+        "yshift": -bottom + 4,
         "xanchor": "left",
         "yanchor": "bottom",
         "align": "left",

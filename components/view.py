@@ -212,7 +212,7 @@ def _chips(view: ViewState, span: tuple[int, int]) -> list:
     if view.measure == "rate":
         chips.append(_chip("measure", "rate", "Measure", "per 100,000 people"))
     if not chips:
-        return [html.Span("No filters: showing all signals.", className="text-muted small", role="listitem")]
+        return [html.Span("No filters: showing everything.", className="text-muted small", role="listitem")]
     return chips
 
 

@@ -405,3 +405,19 @@ def test_count_axes_tick_in_whole_numbers_and_short_labels():
     assert bare.get("dtick") == 1 and "tickformat" not in bare
     rate = breakdowns.render(demo_data, ViewState(measure="rate"), "gender")["layout"]["xaxis"]
     assert "tickformat" not in rate and "dtick" not in rate
+
+
+def _contrast_on_white(colour: str) -> float:
+    """WCAG contrast ratio of a #rrggbb colour against white."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_every_trafficking_type_has_its_own_colour_with_graphics_contrast():
+    from hotline.schema import TRAFFICKING_TYPES
+
+    assert set(theme.TYPE_COLORS) == set(TRAFFICKING_TYPES)
+    assert len(set(theme.TYPE_COLORS.values())) == len(TRAFFICKING_TYPES)
+    assert all(_contrast_on_white(c) >= 3 for c in theme.TYPE_COLORS.values()), theme.TYPE_COLORS

@@ -258,7 +258,7 @@ def test_a_single_year_chip_shows_one_year():
 def test_no_chips_says_all_signals():
     (only,) = _chips(ViewState(), (2012, 2023))
     assert isinstance(only, html.Span)
-    assert only.children == "No filters: showing all signals."
+    assert only.children == "No filters: showing everything."
 
 
 def test_every_chip_removes_its_own_filter():
