@@ -114,7 +114,7 @@ def figure(
     layout = theme.base_layout(title, footnote, left=LABEL_WIDTH)
     # The axis names its unit too, so a bar read on its own (a cropped slide) still says what it counts.
     layout["xaxis"] = {
-        "title": {"text": text.measure_phrase(measure, unit), "font": {"size": 11}, "standoff": 6},
+        "title": {"text": text.measure_phrase(measure, unit), "standoff": 6},  # page type: slides scale it
         **_count_ticks(measure, values),
         "nticks": 4,
         "rangemode": "tozero",
