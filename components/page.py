@@ -9,16 +9,14 @@ from components import about, areamap, breakdowns, chart_access, filters, kpis, 
 from hotline.dataset import Dataset
 from hotline.viewstate import Choices, choices_of
 
-TITLE = "Hotline Signals Dashboard"
-
 
 def build(app, dataset: Dataset, upload_card=None) -> None:
     """Give `app` its layout and callbacks for `dataset` (`upload_card`: see components.uploads, off by default)."""
     choices = choices_of(dataset)
-    app.title = TITLE
+    app.title = text.APP_TITLE
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers pick the voice
     app.layout = layout(dataset, choices, app.get_asset_url("topojson/"), upload_card)
-    clickable = [areamap.GRAPH_ID, trend.GRAPH_ID] + [breakdowns.graph_id(d) for d in breakdowns.present(dataset)]
+    clickable = [graph_id for graph_id, _ in presenter.chart_renderers(dataset)]
     view.register(app, choices, clickable)
     filters.register(app)
     for module in (kpis, areamap, trend, breakdowns, table, presenter):
@@ -73,7 +71,7 @@ def header(dataset: Dataset) -> html.Header:
     return html.Header(
         dbc.Container(
             [
-                html.H1([TITLE, " ", badge] if badge else TITLE, className="page-title"),
+                html.H1([text.APP_TITLE, " ", badge] if badge else text.APP_TITLE, className="page-title"),
                 html.P(
                     [
                         f"Source: {dataset.source.label}. ",

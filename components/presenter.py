@@ -35,7 +35,6 @@ PROGRESS_ID = "export-progress"
 STATUS_ID = "export-status"
 DOWNLOAD_ID = "export-download"
 SLOT_CLASS = "mb-3 slot"
-HEADING = "Hotline Signals Dashboard"
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +131,7 @@ def deck(dataset: Dataset, current: ViewState) -> slides.Deck:
     for _, render in chart_renderers(dataset):
         figure = panel.render_safely(lambda render=render: render(current))
         charts.append(slides.chart_of(figure, default_footnote))
-    return slides.Deck(heading=HEADING, summary=summary(dataset, current), charts=tuple(charts))
+    return slides.Deck(heading=text.APP_TITLE, summary=summary(dataset, current), charts=tuple(charts))
 
 
 def file_name(dataset: Dataset, current: ViewState, extension: str) -> str:

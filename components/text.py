@@ -12,6 +12,7 @@ from hotline.dataset import CENSORED_SMALL, Dataset
 from hotline.filters import Filters
 from hotline.schema import LABELS, value_label
 
+APP_TITLE = "Hotline Signals Dashboard"  # the page's heading, and a slide deck's
 FILTER_ORDER = ("trafficking_type", "gender", "age_group", "citizenship", "method", "caller")
 
 

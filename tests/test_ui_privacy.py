@@ -11,45 +11,15 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from ui_helpers import demo, render_page, small_counts, small_dataset
+from ui_helpers import demo, render_page, small_counts, small_dataset, views
 
 from components import breakdowns, table, text
 from hotline import Filters
 from hotline.schema import value_label
-from hotline.viewstate import ViewState, choices_of
+from hotline.viewstate import ViewState
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SMALL_SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def views(dataset, max_values: int = 2) -> st.SearchStrategy[ViewState]:
-    """Random views of a dataset: year ranges, regions and states, values of each dimension, measure."""
-    choices = choices_of(dataset)
-    first, last = choices.years
-    years = st.one_of(
-        st.none(),
-        st.tuples(st.integers(first, last), st.integers(0, 3)).map(lambda t: (t[0], min(last, t[0] + t[1]))),
-    )
-
-    def subset(field: str, size: int = max_values):
-        values = choices.values.get(field, ())
-        if not values:
-            return st.just(())
-        return st.one_of(st.just(()), st.lists(st.sampled_from(values), min_size=1, max_size=size, unique=True))
-
-    filters = st.builds(
-        Filters,
-        years=years,
-        regions=st.one_of(st.just(()), subset("regions", 1)),
-        states=subset("states", 3),
-        trafficking_types=subset("trafficking_types"),
-        genders=subset("genders"),
-        age_groups=subset("age_groups"),
-        citizenships=subset("citizenships"),
-        methods=subset("methods"),
-        callers=subset("callers"),
-    )
-    return st.builds(ViewState, filters=filters, measure=st.sampled_from(("count", "rate")))
 
 
 # --- what a user could work out by subtraction -------------------------------------------------------------

@@ -15,14 +15,15 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import plotly.io.json as plotly_json
+from hypothesis import strategies as st
 
 from components import areamap, breakdowns, kpis, table, text, trend
-from hotline import load_demo
+from hotline import Filters, load_demo
 from hotline.cube import build_cube
 from hotline.dataset import Dataset, SourceInfo
 from hotline.normalize import normalize
 from hotline.schema import CATEGORY_VALUES
-from hotline.viewstate import ViewState
+from hotline.viewstate import ViewState, choices_of
 
 # --- datasets ------------------------------------------------------------------------------------
 # A territory (GU, no population) and a few small states, so rates can be missing and cells are tiny.
@@ -203,3 +204,35 @@ def bar_values(figure: dict) -> dict[str, object]:
     """label -> value of the main bar trace of a breakdown chart."""
     bars = figure["data"][0]
     return dict(zip(bars["y"], bars["x"]))
+
+
+# --- random views ----------------------------------------------------------------------------------------
+def views(dataset, max_values: int = 2, max_span: int = 3) -> st.SearchStrategy[ViewState]:
+    """Random views of a dataset: year ranges of up to `max_span` + 1 years, regions and states, up to
+    `max_values` values of each other dimension, count or rate."""
+    choices = choices_of(dataset)
+    first, last = choices.years
+    years = st.one_of(
+        st.none(),
+        st.tuples(st.integers(first, last), st.integers(0, max_span)).map(lambda t: (t[0], min(last, sum(t)))),
+    )
+
+    def subset(field: str, size: int = max_values):
+        values = choices.values.get(field, ())
+        if not values:
+            return st.just(())
+        return st.one_of(st.just(()), st.lists(st.sampled_from(values), min_size=1, max_size=size, unique=True))
+
+    filters = st.builds(
+        Filters,
+        years=years,
+        regions=subset("regions", 1),
+        states=subset("states", 3),
+        trafficking_types=subset("trafficking_types"),
+        genders=subset("genders"),
+        age_groups=subset("age_groups"),
+        citizenships=subset("citizenships"),
+        methods=subset("methods"),
+        callers=subset("callers"),
+    )
+    return st.builds(ViewState, filters=filters, measure=st.sampled_from(("count", "rate")))
