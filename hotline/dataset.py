@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -107,6 +108,21 @@ class Dataset:
     @property
     def total(self) -> int:
         return self.cube.total
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short digest of everything a published number depends on: the cube and the privacy settings.
+
+        Part of every cache key (views, exports), so that new data or new settings never meet old answers.
+        """
+        digest = hashlib.blake2b(digest_size=12)
+        digest.update(repr((self.min_cell, self.cube.dimensions, self.cube.categories)).encode())
+        for dimension in self.cube.dimensions:
+            digest.update(np.ascontiguousarray(self.cube.codes[dimension]).data)
+        digest.update(np.ascontiguousarray(self.cube.counts).data)
+        if self.cube.excess is not None:
+            digest.update(np.ascontiguousarray(self.cube.excess).data)
+        return digest.hexdigest()
 
     # --- the query ----------------------------------------------------------------------------
     def aggregate(
