@@ -109,6 +109,11 @@ class Dataset:
     def total(self) -> int:
         return self.cube.total
 
+    def current(self) -> Dataset:
+        """The dataset to answer one request from. A live source (refreshed in the background) returns its
+        latest complete Dataset; callers take it once per request so a page never mixes two versions."""
+        return self
+
     @cached_property
     def fingerprint(self) -> str:
         """A short digest of everything a published number depends on: the cube and the privacy settings.
