@@ -11,10 +11,9 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-from dash import Input, Output
+from dash import Output
 
 from components import panel, text, theme
-from components.view import view_from_store
 from hotline import geography
 from hotline.areas import US_STATES, AreaScheme
 from hotline.dataset import Dataset
@@ -51,10 +50,13 @@ def layout(dataset: Dataset, topojson_url: str):
     return panel.graph_card(GRAPH_ID, label, height=HEIGHT, topojson_url=topojson_url)
 
 
-def register(app, dataset: Dataset, choices) -> None:
-    @app.callback(Output(GRAPH_ID, "figure"), Input("view", "data"))
-    def update(store):
-        return panel.render_safely(lambda: render(dataset, view_from_store(store, choices)))
+def outputs(dataset: Dataset) -> dict:
+    """What this panel draws; components/panels.py renders every panel of a view in one callback."""
+    return {"figure": Output(GRAPH_ID, "figure")}
+
+
+def respond(dataset: Dataset, view: ViewState) -> dict:
+    return {"figure": panel.render_safely(lambda: render(dataset, view))}
 
 
 def render(dataset: Dataset, view: ViewState) -> dict:

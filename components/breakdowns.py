@@ -7,10 +7,9 @@ colour and the rest dimmed, and a click on a bar toggles that value as a filter.
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output
+from dash import Output
 
 from components import panel, text, theme
-from components.view import view_from_store
 from hotline.dataset import Dataset
 from hotline.schema import LABELS, value_label
 from hotline.viewstate import ViewState
@@ -31,15 +30,13 @@ def layout(dimension: str):
     return panel.graph_card(graph_id(dimension), f"Bar chart of signals by {LABELS[dimension].lower()}")
 
 
-def register(app, dataset: Dataset, choices) -> None:
-    for dimension in present(dataset):
-        _register_one(app, dataset, choices, dimension)
+def outputs(dataset: Dataset) -> dict:
+    """One figure per chart; components/panels.py renders every panel of a view in one callback."""
+    return {dimension: Output(graph_id(dimension), "figure") for dimension in present(dataset)}
 
 
-def _register_one(app, dataset: Dataset, choices, dimension: str) -> None:
-    @app.callback(Output(graph_id(dimension), "figure"), Input("view", "data"))
-    def update(store):
-        return panel.render_safely(lambda: render(dataset, view_from_store(store, choices), dimension))
+def respond(dataset: Dataset, view: ViewState) -> dict:
+    return {dimension: panel.render_safely(lambda d=dimension: render(dataset, view, d)) for dimension in present(dataset)}
 
 
 def render(dataset: Dataset, view: ViewState, dimension: str) -> dict:

@@ -12,7 +12,7 @@ from functools import partial
 
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from components import breakdowns, chart_tables, chart_tools, downloads
+from components import breakdowns, chart_tables, chart_tools, downloads, panel
 from components.chart_tables import ChartTable
 from components.view import STORE_ID, view_from_store
 from hotline.dataset import Dataset
@@ -50,23 +50,34 @@ def table_tools(dataset: Dataset) -> html.Div:
     return chart_tools.toolbar(TABLE_KEY, label, table_toggle=False)
 
 
-def register(app, dataset: Dataset, choices: Choices) -> None:
+def outputs(dataset: Dataset) -> dict:
+    """Every chart's summary and table; components/panels.py renders them with the charts, in one callback."""
     drawn = charts(dataset)
+    return {
+        "tables": {key: Output(chart_tools.table_view_id(key), "children") for key in drawn},
+        "summaries": {key: Output(chart_tools.summary_id(key), "children") for key in drawn},
+    }
 
-    @app.callback(
-        output={
-            "tables": {key: Output(chart_tools.table_view_id(key), "children") for key in drawn},
-            "summaries": {key: Output(chart_tools.summary_id(key), "children") for key in drawn},
-        },
-        inputs={
-            "store": Input(STORE_ID, "data"),
-            "hidden": {key: Input(chart_tools.table_view_id(key), "hidden") for key in drawn},
-        },
-    )
-    def update(store, hidden):
-        shown = {key for key, is_hidden in hidden.items() if is_hidden is False}
-        return tables_and_summaries(drawn, view_from_store(store, choices), shown)
 
+def inputs(dataset: Dataset) -> dict:
+    """Whether each chart's table is hidden: opening one redraws with its table filled in."""
+    return {key: Input(chart_tools.table_view_id(key), "hidden") for key in charts(dataset)}
+
+
+def opened(hidden: object) -> frozenset[str]:
+    """The charts whose table is open, from the `inputs` values (anything but False counts as closed)."""
+    if not isinstance(hidden, dict):
+        return frozenset()
+    return frozenset(key for key, is_hidden in hidden.items() if is_hidden is False)
+
+
+def respond(dataset: Dataset, view: ViewState, shown: frozenset[str]) -> dict:
+    return tables_and_summaries(charts(dataset), view, set(shown))
+
+
+def register(app, dataset: Dataset, choices: Choices) -> None:
+    """The table toggles (in the browser) and the CSV and Excel downloads."""
+    drawn = charts(dataset)
     for key in drawn:
         app.clientside_callback(
             TOGGLE_JS,
@@ -96,6 +107,7 @@ def tables_and_summaries(drawn: dict, view: ViewState, shown: set[str]) -> dict:
             summaries[key] = chart_tables.describe(chart, kind)
         except Exception:  # one chart's failure must not empty the others
             log.exception("could not list the numbers of chart %s", key)
+            panel.note_failure()
             tables[key], summaries[key] = html.P(UNAVAILABLE), UNAVAILABLE
     return {"tables": tables, "summaries": summaries}
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, html
+from dash import Output, html
 
 from components import panel, text
-from components.view import view_from_store
 from hotline.dataset import Dataset
 from hotline.viewstate import ViewState
 
@@ -32,11 +31,14 @@ def layout() -> html.Div:
     return html.Div(id=CONTAINER_ID, className="kpis", **{"aria-live": "polite"})
 
 
-def register(app, dataset: Dataset, choices) -> None:
-    @app.callback(Output(CONTAINER_ID, "children"), Input("view", "data"))
-    def update(store):
-        fallback = html.P("The headline numbers could not be computed for this selection.")
-        return panel.render_safely(lambda: cards(compute(dataset, view_from_store(store, choices))), fallback)
+def outputs(dataset: Dataset) -> dict:
+    """What this panel draws; components/panels.py renders every panel of a view in one callback."""
+    return {"cards": Output(CONTAINER_ID, "children")}
+
+
+def respond(dataset: Dataset, view: ViewState) -> dict:
+    fallback = html.P("The headline numbers could not be computed for this selection.")
+    return {"cards": panel.render_safely(lambda: cards(compute(dataset, view)), fallback)}
 
 
 def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:

@@ -1,27 +1,34 @@
-"""The whole page: header, filters beside a grid of panels, and the wiring of every panel's callbacks."""
+"""The whole page: header, filters beside a grid of panels, and the wiring of its callbacks.
+
+Two callbacks carry a user's action: the view callback (components/view.py, with the presenter's
+buttons and stage) and the one that draws every panel (components/panels.py).
+"""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components import about, areamap, breakdowns, chart_access, filters, kpis, presenter, table, text, trend, view
+from components import about, areamap, breakdowns, chart_access, filters, kpis, panels, presenter, table, text, trend, view
 from hotline.dataset import Dataset
 from hotline.viewstate import Choices, choices_of
 
 
-def build(app, dataset: Dataset, upload_card=None) -> None:
-    """Give `app` its layout and callbacks for `dataset` (`upload_card`: see components.uploads, off by default)."""
+def build(app, dataset: Dataset, upload_card=None, cache: panels.ViewCache | None = None) -> panels.ViewCache:
+    """Give `app` its layout and callbacks for `dataset` (`upload_card`: see components.uploads, off by default).
+
+    `cache`: where the panels' answers are kept (shared by every app of the server); returned.
+    """
     choices = choices_of(dataset)
     app.title = text.APP_TITLE
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers pick the voice
     app.layout = layout(dataset, choices, app.get_asset_url("topojson/"), upload_card)
     clickable = [graph_id for graph_id, _ in presenter.chart_renderers(dataset)]
-    view.register(app, choices, clickable)
+    view.register(app, choices, clickable, presenter.presentation(dataset))
     filters.register(app)
-    for module in (kpis, areamap, trend, breakdowns, table, presenter):
-        module.register(app, dataset, choices)
+    presenter.register(app, dataset, choices)
     chart_access.register(app, dataset, choices)
+    return panels.register(app, dataset, choices, cache)
 
 
 def layout(dataset: Dataset, choices: Choices, topojson_url: str, upload_card=None) -> html.Div:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -11,6 +13,7 @@ from dash import dcc, html
 from components import theme
 
 log = logging.getLogger(__name__)
+_failures: contextvars.ContextVar[list | None] = contextvars.ContextVar("panel_failures", default=None)
 
 
 def graph_config(file_name: str, topojson_url: str | None = None) -> dict:
@@ -74,7 +77,25 @@ def render_safely(render: Callable[[], object], fallback: object = None) -> obje
         return render()
     except Exception:
         log.exception("a panel failed to render")
+        note_failure()
         return fallback if fallback is not None else unavailable_figure()
+
+
+@contextmanager
+def failures() -> Iterator[list]:
+    """Collect the panels that fell back to a message inside this block (an answer not worth caching)."""
+    found: list = []
+    token = _failures.set(found)
+    try:
+        yield found
+    finally:
+        _failures.reset(token)
+
+
+def note_failure() -> None:
+    found = _failures.get()
+    if found is not None:
+        found.append(True)
 
 
 def placeholder_figure(height: int = theme.FIGURE_HEIGHT) -> dict:

@@ -21,7 +21,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_up
 from components import areamap, breakdowns, panel, slides, text, trend, view
 from components.static_images import ExportError
 from hotline.dataset import Dataset
-from hotline.viewstate import Choices, ViewState, parse_query, to_query
+from hotline.viewstate import Choices, ViewState
 
 ROOT_ID = "app-root"
 PRESENT_ID = "present-toggle"
@@ -139,42 +139,38 @@ def file_name(dataset: Dataset, current: ViewState, extension: str) -> str:
     return f"{slides.slug(f'hotline {dataset.source.unit} {scope}')}.{extension}"
 
 
-def register(app, dataset: Dataset, choices: Choices) -> None:
+def presentation(dataset: Dataset) -> view.Presentation:
+    """The presenter's buttons and stage, for the view callback (components/view.py).
+
+    Moving through a talk changes only the address and the classes of the stage, so it goes through
+    the one callback that owns the view: a click on "Next" costs one request and redraws no chart.
+    """
     graph_ids = [graph_id for graph_id, _ in chart_renderers(dataset)]
     count = len(graph_ids)
-
-    @app.callback(
-        Output(view.URL_ID, "search", allow_duplicate=True),
-        Input(PRESENT_ID, "n_clicks"),
-        Input(PREVIOUS_ID, "n_clicks"),
-        Input(NEXT_ID, "n_clicks"),
-        Input(EXIT_ID, "n_clicks"),
-        State(view.URL_ID, "search"),
-        prevent_initial_call=True,
-    )
-    def navigate(_present, _previous, _next, _exit, search):
-        current, _ = parse_query(search or "", choices)
-        following = step(current, ctx.triggered_id, count)
-        return to_query(following, choices) if following != current else no_update
-
-    @app.callback(
-        output={
+    return view.Presentation(
+        buttons=(PRESENT_ID, PREVIOUS_ID, NEXT_ID, EXIT_ID),
+        step=lambda current, action: step(current, action, count),
+        outputs={
             "root": Output(ROOT_ID, "className"),
             "slots": [Output(slot_id(g), "className") for g in graph_ids],
             "counter": Output(COUNTER_ID, "children"),
         },
-        # The address, not the store: the store leaves out the slide, so that changing slides redraws nothing.
-        inputs={"search": Input(view.URL_ID, "search")},
+        stage=lambda current: stage(current, count),
     )
-    def show(search):
-        current, _ = parse_query(search or "", choices)
-        shown = min(current.slide, count) if current.present else 0
-        return {
-            "root": "presenting" if current.present else "",
-            "slots": [f"{SLOT_CLASS} slot-active" if i + 1 == shown else SLOT_CLASS for i in range(count)],
-            "counter": f"Chart {shown} of {count}" if current.present else "",
-        }
 
+
+def stage(current: ViewState, count: int) -> dict:
+    """The page root's class (presenting or not), each chart slot's class (the one on stage), the counter."""
+    shown = min(current.slide, count) if current.present else 0
+    return {
+        "root": "presenting" if current.present else "",
+        "slots": [f"{SLOT_CLASS} slot-active" if i + 1 == shown else SLOT_CLASS for i in range(count)],
+        "counter": f"Chart {shown} of {count}" if current.present else "",
+    }
+
+
+def register(app, dataset: Dataset, choices: Choices) -> None:
+    """The export downloads, and the stage's scaling in the browser (`presentation` has the rest)."""
     # Scale the stage to the window and move the focus in or out of the presentation.
     app.clientside_callback(ClientsideFunction("presenter", "modeChanged"), Input(ROOT_ID, "className"))
 

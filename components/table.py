@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, html
+from dash import Output, html
 
 from components import panel, text
-from components.view import view_from_store
 from hotline.dataset import Dataset
 from hotline.viewstate import ViewState
 
@@ -34,12 +33,15 @@ def layout() -> dbc.Card:
     )
 
 
-def register(app, dataset: Dataset, choices) -> None:
-    @app.callback(Output(TITLE_ID, "children"), Output(CONTAINER_ID, "children"), Input("view", "data"))
-    def update(store):
-        view = view_from_store(store, choices)
-        fallback = ("Numbers", html.P("The table could not be built for this selection."))
-        return panel.render_safely(lambda: render(dataset, view), fallback)
+def outputs(dataset: Dataset) -> dict:
+    """What this panel draws; components/panels.py renders every panel of a view in one callback."""
+    return {"title": Output(TITLE_ID, "children"), "body": Output(CONTAINER_ID, "children")}
+
+
+def respond(dataset: Dataset, view: ViewState) -> dict:
+    fallback = ("Numbers", html.P("The table could not be built for this selection."))
+    title, body = panel.render_safely(lambda: render(dataset, view), fallback)
+    return {"title": title, "body": body}
 
 
 def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]:

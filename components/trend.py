@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output
+from dash import Output
 
 from components import panel, text, theme
-from components.view import view_from_store
 from hotline.dataset import Dataset
 from hotline.schema import value_label
 from hotline.viewstate import ViewState
@@ -19,10 +18,13 @@ def layout():
     return panel.graph_card(GRAPH_ID, "Bar chart of signals by year and trafficking type", height=440)
 
 
-def register(app, dataset: Dataset, choices) -> None:
-    @app.callback(Output(GRAPH_ID, "figure"), Input("view", "data"))
-    def update(store):
-        return panel.render_safely(lambda: render(dataset, view_from_store(store, choices)))
+def outputs(dataset: Dataset) -> dict:
+    """What this panel draws; components/panels.py renders every panel of a view in one callback."""
+    return {"figure": Output(GRAPH_ID, "figure")}
+
+
+def respond(dataset: Dataset, view: ViewState) -> dict:
+    return {"figure": panel.render_safely(lambda: render(dataset, view))}
 
 
 def render(dataset: Dataset, view: ViewState) -> dict:

@@ -1,15 +1,18 @@
 """The view state's home on the page: the address bar, the filter chips and the one store panels read.
 
 A single callback owns the state. Whatever changed (the address, a control, a click on a chart,
-a chip, "clear all"), it computes the new ViewState, then writes it back everywhere at once: the
-store that every panel renders from (as the canonical query string), the address bar, and the
-controls. Keeping this in one place is what stops the URL, controls and charts drifting apart.
+a chip, "clear all", a presenter's button), it computes the new ViewState, then writes it back
+everywhere at once: the store that the panels render from (as the canonical query string), the
+address bar, the controls and the presentation stage. Keeping this in one place is what stops the
+URL, controls and charts drifting apart. One user action is then two requests: this callback, and
+the one that draws every panel from the store (components/panels.py); moving between slides is one.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
@@ -48,6 +51,25 @@ def chips_bar() -> html.Div:
     )
 
 
+@dataclass(frozen=True)
+class Presentation:
+    """What the presenter (components/presenter.py) adds to the view callback.
+
+    `buttons`: ids whose clicks move through a talk; `step(view, button id)`: the view after one;
+    `outputs`: the stage's Dash outputs (a dict); `stage(view)`: their values for a view.
+    """
+
+    buttons: tuple[str, ...] = ()
+    step: Callable[[ViewState, str], ViewState] = lambda current, _action: current
+    outputs: dict = field(default_factory=dict)
+    stage: Callable[[ViewState], dict] = lambda _current: {}
+
+
+def drawn_query(view: ViewState, choices: Choices) -> str:
+    """What the store holds: the view without the presentation mode and slide, which change no panel."""
+    return to_query(replace(view, present=False, slide=1), choices)
+
+
 def view_from_store(data: object, choices: Choices) -> ViewState:
     """The view a panel should draw. The store holds a query string; anything else means the default."""
     if not isinstance(data, str):
@@ -56,8 +78,9 @@ def view_from_store(data: object, choices: Choices) -> ViewState:
     return view
 
 
-def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
+def register(app, choices: Choices, clickable_graphs: list[str], presentation: Presentation = Presentation()) -> None:
     fields = filter_panel.present_fields(choices)
+    buttons = presentation.buttons
     span = choices.years
     control_ids = {filter_panel.YEARS_ID, filter_panel.MEASURE_ID, *(filter_panel.control_id(f) for f in fields)}
 
@@ -73,6 +96,7 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
             "chips": Output(CHIPS_ID, "children"),
             "area_options": Output(filter_panel.control_id(filter_panel.area_scheme(choices).field), "options"),
             "clear_disabled": Output(CLEAR_ID, "disabled"),
+            "stage": presentation.outputs,
         },
         inputs={
             "search": Input(URL_ID, "search"),
@@ -82,14 +106,18 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
             "clicks": {g: Input(g, "clickData") for g in clickable_graphs},
             "chip_clicks": Input({"type": CHIP_TYPE, "field": ALL, "value": ALL}, "n_clicks"),
             "clear": Input(CLEAR_ID, "n_clicks"),
+            "presenter": {b: Input(b, "n_clicks") for b in buttons},
             "current": State(STORE_ID, "data"),
         },
     )
-    def sync(search, years, controls, measure, clicks, chip_clicks, clear, current):
+    def sync(search, years, controls, measure, clicks, chip_clicks, clear, presenter, current):
         notices = no_update
         trigger = ctx.triggered_id
         try:
-            view, messages = _next_view(trigger, search, years, controls, measure, clicks, current, choices, span)
+            if isinstance(trigger, str) and trigger in buttons:
+                view, messages = presentation.step(parse_query(search or "", choices)[0], trigger), []
+            else:
+                view, messages = _next_view(trigger, search, years, controls, measure, clicks, current, choices, span)
         except Exception:  # a malformed payload must never break the page
             log.exception("could not apply a view change; keeping the current view")
             view, messages = view_from_store(current, choices), ["That change could not be applied."]
@@ -97,9 +125,10 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
         if trigger is None or trigger == URL_ID or messages:
             notices = _notices(messages)
         query = to_query(view, choices)
-        # The charts draw from the store, which leaves out the slide: moving through a presentation
-        # changes the address and the chart on stage (components/presenter.py), and redraws nothing.
-        drawn = to_query(replace(view, slide=1), choices)
+        # The charts draw from the store, which leaves out the presentation: starting, moving through
+        # and leaving a talk change the address and the stage, and redraw nothing.
+        drawn = drawn_query(view, choices)
+        presenting = trigger in buttons or (view.present and trigger == URL_ID)
         years_value, control_values, measure_value = filter_panel.controls_from_view(view, span, fields)
         # A change made in the controls is already shown there. Echoing it back would let the reply
         # to an earlier change (a key press on the year slider) undo a later one still in flight.
@@ -107,7 +136,7 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
         return {
             # Only a move between slides leaves the store alone. Anything else writes it even when it
             # looks unchanged: `current` may predate a reply still in flight (a click, then Back).
-            "store": no_update if view.present and trigger == URL_ID and drawn == current else drawn,
+            "store": no_update if presenting and drawn == current else drawn,
             "search": query if query != (search or "") else no_update,
             "years": no_update if from_controls else years_value,
             "controls": {f: no_update for f in fields} if from_controls else control_values,
@@ -117,6 +146,7 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
             "chips": _chips(view, span),
             "area_options": filter_panel.area_options(choices, list(view.filters.regions)),
             "clear_disabled": nothing_to_clear(view),
+            "stage": presentation.stage(view),
         }
 
 

@@ -1,0 +1,131 @@
+"""Every panel of the page drawn from one view in one callback, and each view's answer computed once.
+
+The view callback (components/view.py) writes the view to the store; this module's callback turns
+the store into every panel's output: KPIs, map, trend, breakdowns, numbers table, and each chart's
+summary and (when opened) table. So a user's action costs two requests whatever the number of
+panels. Each panel module still owns its layout and its pure render; it also says which outputs it
+fills (`outputs(dataset)`) and fills them for a view (`respond(dataset, view)`).
+
+The answer for a canonical view (dataset fingerprint, canonical query, measure, tables open) is the
+same for everyone, so it is computed once and kept as JSON in a ViewCache: in this process, and in
+Redis when one is configured, where every worker and host finds it. What is kept went through
+Dataset.aggregate like everything else on screen, so a cache never holds a small count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Iterable
+
+import orjson
+from dash import Input
+from plotly.io.json import to_json_plotly
+
+from components import areamap, breakdowns, chart_access, kpis, panel, table, trend
+from components.view import STORE_ID, drawn_query, view_from_store
+from hotline.caches import LayeredCache, MemoryCache
+from hotline.dataset import Dataset
+from hotline.viewstate import Choices, ViewState, choices_of
+
+log = logging.getLogger(__name__)
+
+# Panels that draw from the view alone, by the name their outputs go under.
+PANELS = {"kpis": kpis, "map": areamap, "trend": trend, "breakdowns": breakdowns, "table": table}
+
+
+def outputs(dataset: Dataset) -> dict:
+    """Every panel's outputs, nested by panel name (Dash flattens them into one callback)."""
+    found = {name: module.outputs(dataset) for name, module in PANELS.items()}
+    found["access"] = chart_access.outputs(dataset)
+    return found
+
+
+def respond(dataset: Dataset, view: ViewState, shown: frozenset[str] = frozenset()) -> dict:
+    """Every panel's output values for one view, with the tables of the charts in `shown`."""
+    found = {name: module.respond(dataset, view) for name, module in PANELS.items()}
+    found["access"] = chart_access.respond(dataset, view, shown)
+    return found
+
+
+def encode(response: dict) -> bytes:
+    """The response as JSON, the way Dash sends it (plotly's encoder: figures, components, numbers)."""
+    return to_json_plotly(response).encode()
+
+
+class ViewCache:
+    """Each view's response, computed once: kept as JSON in a LayeredCache (memory, then Redis).
+
+    A response in which a panel failed is not kept: the next request tries again. Requests for the
+    same view at the same time wait for the first one's answer instead of all computing it.
+    """
+
+    def __init__(self, cache: LayeredCache | None = None) -> None:
+        self.cache = cache if cache is not None else LayeredCache(MemoryCache())
+        self._computing: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def stats(self):
+        return self.cache.stats
+
+    @staticmethod
+    def key(dataset: Dataset, view: ViewState, choices: Choices, shown: Iterable[str] = ()) -> str:
+        canonical = f"{drawn_query(view, choices)}|{view.measure}|{','.join(sorted(shown))}"
+        return f"view:{dataset.fingerprint}:{hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()}"
+
+    def answer(self, dataset: Dataset, view: ViewState, choices: Choices, shown: frozenset[str] = frozenset()) -> dict:
+        key = self.key(dataset, view, choices, shown)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return orjson.loads(cached)
+        with self._lock:
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            cached = self.cache.local.get(key)  # answered while this request waited
+            if cached is not None:
+                return orjson.loads(cached)
+            try:
+                with panel.failures() as failed:
+                    response = respond(dataset, view, shown)
+                if not failed:
+                    self.cache.set(key, encode(response))
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+        return response
+
+    def warm(self, dataset: Dataset, views: Iterable[ViewState]) -> int:
+        """Compute (or fetch from the shared cache) the responses of `views`. Returns how many were new here."""
+        choices = choices_of(dataset)
+        keys, fresh = set(), 0
+        for current in views:
+            key = self.key(dataset, current, choices)
+            if key in keys:
+                continue
+            keys.add(key)
+            if self.cache.get(key) is None:
+                self.answer(dataset, current, choices)
+                fresh += 1
+        return fresh
+
+
+def start_views(slide_count: int) -> list[ViewState]:
+    """The views a crowd opens first: the default view and each presenter slide's link (present=1&slide=N)."""
+    return [ViewState()] + [ViewState(present=True, slide=n) for n in range(1, slide_count + 1)]
+
+
+def register(app, dataset: Dataset, choices: Choices, cache: ViewCache | None = None) -> ViewCache:
+    """The callback that draws every panel; returns the ViewCache it answers from."""
+    views = cache if cache is not None else ViewCache()
+
+    @app.callback(
+        output=outputs(dataset),
+        inputs={"store": Input(STORE_ID, "data"), "hidden": chart_access.inputs(dataset)},
+    )
+    def draw(store, hidden):
+        data = dataset.current()  # once: every panel of this answer comes from the same data
+        return views.answer(data, view_from_store(store, choices), choices, chart_access.opened(hidden))
+
+    return views
