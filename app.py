@@ -2,11 +2,12 @@
 
     python app.py [--data PATH [--format NAME]] [--host H] [--port N] [--min-cell K] [--debug]
                   [--allow-upload [--upload-max-mb MB] [--upload-ttl-minutes M] [--upload-max-files N]]
+                  [--redis-url URL]
     gunicorn app:server            (configured by the HOTLINE_* environment variables)
 
 Every option has an environment variable: HOTLINE_DATA, HOTLINE_FORMAT, HOTLINE_HOST, HOTLINE_PORT,
 HOTLINE_MIN_CELL, HOTLINE_DEBUG, HOTLINE_ALLOW_UPLOAD, HOTLINE_UPLOAD_MAX_MB, HOTLINE_UPLOAD_TTL_MINUTES,
-HOTLINE_UPLOAD_MAX_FILES. Command-line options win over the environment.
+HOTLINE_UPLOAD_MAX_FILES, HOTLINE_REDIS_URL. Command-line options win over the environment.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 import hotline
-from components import page, uploads
+from components import page, panels, uploads
+from hotline.caches import LayeredCache, MemoryCache, SharedCache
 from hotline.importers import FORMATS
 
 log = logging.getLogger("hotline")
@@ -41,6 +43,8 @@ class Config:
     upload_max_mb: float = 50
     upload_ttl_minutes: float = 60
     upload_max_files: int = 8
+    # Redis shared by every worker and host: the cache of views, and uploads (components/uploads.py).
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: os._Environ | dict = os.environ) -> Config:
@@ -55,6 +59,7 @@ class Config:
             upload_max_mb=float(environ.get("HOTLINE_UPLOAD_MAX_MB", cls.upload_max_mb)),
             upload_ttl_minutes=float(environ.get("HOTLINE_UPLOAD_TTL_MINUTES", cls.upload_ttl_minutes)),
             upload_max_files=int(environ.get("HOTLINE_UPLOAD_MAX_FILES", cls.upload_max_files)),
+            redis_url=environ.get("HOTLINE_REDIS_URL") or None,
         )
 
 
@@ -70,20 +75,33 @@ def _known_format(name: str | None) -> str | None:
     return name
 
 
-def build_app(config: Config, dataset: hotline.Dataset) -> dash.Dash:
-    """The main app, with the upload registry when uploads are allowed."""
-    if not config.allow_upload:
-        return create_app(dataset)
-    registry = uploads.UploadRegistry(
-        lambda uploaded, prefix: create_app(uploaded, registry=registry, prefix=prefix),
-        min_cell=config.min_cell,
-        limits=uploads.UploadLimits(config.upload_max_mb, config.upload_ttl_minutes, config.upload_max_files),
-    )
-    return create_app(dataset, registry=registry)
+def shared_cache(config: Config) -> SharedCache | None:
+    return SharedCache.from_url(config.redis_url) if config.redis_url else None
+
+
+def build_app(config: Config, dataset: hotline.Dataset, *, warm: bool = True) -> dash.Dash:
+    """The main app, with the upload registry when uploads are allowed; `warm`: compute the first views now."""
+    shared = shared_cache(config)
+    views = panels.ViewCache(LayeredCache(MemoryCache(), shared))
+    registry = None
+    if config.allow_upload:
+        registry = uploads.UploadRegistry(
+            lambda uploaded, prefix: create_app(uploaded, registry=registry, prefix=prefix, cache=views),
+            min_cell=config.min_cell,
+            limits=uploads.UploadLimits(config.upload_max_mb, config.upload_ttl_minutes, config.upload_max_files),
+        )
+    app = create_app(dataset, registry=registry, cache=views)
+    if warm:
+        page.warm(views, dataset)
+    return app
 
 
 def create_app(
-    dataset: hotline.Dataset, *, registry: uploads.UploadRegistry | None = None, prefix: str = "/"
+    dataset: hotline.Dataset,
+    *,
+    registry: uploads.UploadRegistry | None = None,
+    prefix: str = "/",
+    cache: panels.ViewCache | None = None,
 ) -> dash.Dash:
     """A Dash app for one dataset, served under `prefix`. Everything it needs is served from this machine (no CDN).
 
@@ -99,7 +117,7 @@ def create_app(
         update_title=None,
     )
     card = uploads.card(registry, dataset, private=prefix != "/") if registry is not None else None
-    page.build(app, dataset, upload_card=card)
+    app.view_cache = page.build(app, dataset, upload_card=card, cache=cache)
     if registry is not None:
         uploads.register(app, registry)
     if prefix == "/":
@@ -174,6 +192,11 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         default=defaults.upload_max_files,
         help="uploads kept in memory at once; the least recently used goes first (default 8)",
     )
+    parser.add_argument(
+        "--redis-url",
+        default=defaults.redis_url,
+        help="Redis shared by every worker and host, e.g. redis://127.0.0.1:6379/0 (default: none)",
+    )
     args = parser.parse_args(argv)
     if args.min_cell < 1:
         parser.error("--min-cell must be at least 1")
@@ -193,6 +216,7 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         upload_max_mb=args.upload_max_mb,
         upload_ttl_minutes=args.upload_ttl_minutes,
         upload_max_files=args.upload_max_files,
+        redis_url=args.redis_url or None,
     )
 
 

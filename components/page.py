@@ -111,3 +111,8 @@ def _total_phrase(dataset: Dataset) -> str:
         return f"Fewer than {dataset.min_cell} {unit}"
     words = f"{text.format_count(total['count'], bool(total.get('at_least', False)))} {unit}"
     return words[:1].upper() + words[1:]  # it starts a sentence: "At least 598,683 detected victims"
+
+
+def warm(cache: panels.ViewCache, dataset: Dataset) -> int:
+    """Answer the default view and every presenter slide's link before the first visitor asks."""
+    return cache.warm(dataset.current(), panels.start_views(len(presenter.chart_renderers(dataset))))

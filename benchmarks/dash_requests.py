@@ -1,0 +1,164 @@
+"""The callback requests a browser sends to the dashboard, made from the app's own callback map.
+
+`Browser` keeps what the page holds (the address, the controls, the chips, the store), builds the
+`_dash-update-component` bodies that Dash's renderer sends for a gesture, and reads the replies
+back into that state, exactly as the page does: the view callback first, then the callback that
+draws every panel with the store it wrote. Made from the callback map, the bodies follow the app
+when panels are added; tests/test_load_benchmark.py checks them against a real page's requests.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hotline.viewstate import Choices
+
+UPDATE_PATH = "_dash-update-component"
+STORE = ("view", "data")
+SEARCH = ("url", "search")
+
+
+def _outputs(output: str) -> list[dict]:
+    """The outputs named in a callback's output string ("..a.b...c.d.." or "a.b")."""
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    found = []
+    for part in parts:
+        component, _, prop = part.rpartition(".")
+        found.append({"id": json.loads(component) if component.startswith("{") else component, "property": prop})
+    return found
+
+
+def _wildcard(component: str) -> bool:
+    return component.startswith("{") and '["ALL"]' in component
+
+
+@dataclass
+class Browser:
+    """One tab of the dashboard. `post(path, body) -> (status, parsed JSON or None)` sends a request."""
+
+    callback_map: dict
+    choices: Choices
+    prefix: str = "/"
+    search: str = ""
+    store: str | None = None
+    values: dict = field(default_factory=dict)  # "id.property" -> value held by the page
+    chips: list = field(default_factory=list)  # the chip buttons' ids
+    last_render: dict = field(default_factory=dict)  # "id" -> {property: value} of the last panels' reply
+
+    def __init__(self, dash_app_or_map, choices: Choices, prefix: str | None = None) -> None:
+        callback_map = getattr(dash_app_or_map, "callback_map", dash_app_or_map)
+        self.callback_map = callback_map
+        self.choices = choices
+        self.prefix = prefix or getattr(getattr(dash_app_or_map, "config", None), "url_base_pathname", None) or "/"
+        self.sync_output = next(o for o in callback_map if o.startswith("..view.data.."))
+        self.render_output = next(
+            o
+            for o, spec in callback_map.items()
+            if spec.get("callback") is not None and any((i["id"], i["property"]) == STORE for i in spec["inputs"])
+        )
+        self.reset()
+
+    @property
+    def path(self) -> str:
+        return f"{self.prefix}{UPDATE_PATH}"
+
+    def reset(self, search: str = "") -> None:
+        """A freshly opened page: the layout's initial values."""
+        first, last = self.choices.years
+        self.search, self.store, self.chips, self.last_render = search, None, [], {}
+        self.values = {"filter-years.value": [first, last], "filter-measure.value": "count"}
+        for spec in self.callback_map[self.sync_output]["inputs"]:
+            component, prop = spec["id"], spec["property"]
+            if component.startswith("filter-") and prop == "value":
+                self.values.setdefault(f"{component}.value", [])
+            elif component.startswith("present-"):
+                self.values[f"{component}.n_clicks"] = 0
+        for spec in self.callback_map[self.render_output]["inputs"]:
+            if spec["property"] == "hidden":
+                self.values[f"{spec['id']}.hidden"] = True
+
+    # --- the bodies ----------------------------------------------------------------------------------
+    def _value_of(self, component: str, prop: str) -> dict:
+        entry = {"id": component, "property": prop}
+        if (component, prop) == SEARCH:
+            entry["value"] = self.search
+        elif (component, prop) == STORE:
+            if self.store is not None:
+                entry["value"] = self.store
+        elif f"{component}.{prop}" in self.values:
+            entry["value"] = self.values[f"{component}.{prop}"]
+        return entry
+
+    def _body(self, output: str, changed: list[str]) -> dict:
+        spec = self.callback_map[output]
+        inputs = []
+        for item in spec["inputs"]:
+            if _wildcard(item["id"]):
+                inputs.append([{"id": chip, "property": item["property"], "value": 0} for chip in self.chips])
+            else:
+                inputs.append(self._value_of(item["id"], item["property"]))
+        body = {
+            "output": output,
+            "outputs": _outputs(output),
+            "inputs": inputs,
+            "changedPropIds": changed,
+            "parsedChangedPropsIds": changed,
+        }
+        if spec.get("state"):
+            body["state"] = [self._value_of(s["id"], s["property"]) for s in spec["state"]]
+        return body
+
+    def sync_body(self, changed: str) -> dict:
+        return self._body(self.sync_output, [changed])
+
+    def render_body(self) -> dict:
+        return self._body(self.render_output, ["view.data"])
+
+    # --- the replies ---------------------------------------------------------------------------------
+    def apply_sync(self, reply: dict | None) -> bool:
+        """Read the view callback's reply into the page. True if it wrote the store (the panels follow)."""
+        response = (reply or {}).get("response", {})
+        for component, props in response.items():
+            for prop, value in props.items():
+                if (component, prop) == STORE:
+                    self.store = value
+                elif (component, prop) == SEARCH:
+                    self.search = value
+                elif component == "chips" and prop == "children":
+                    self.chips = [c["props"]["id"] for c in value or [] if isinstance(c, dict) and "id" in c.get("props", {})]
+                else:
+                    self.values[f"{component}.{prop}"] = value
+        # A graph's clickData the page has been told about is sent from then on (null).
+        return STORE[0] in response
+
+    def apply_render(self, reply: dict | None) -> None:
+        self.last_render = (reply or {}).get("response", {})
+
+    # --- gestures, for a synchronous transport (a Flask test client) -----------------------------------
+    def act(self, post: Callable, changed: str) -> list[tuple[int, dict | None]]:
+        """Send the view callback's request for a change, then the panels' if the store was written."""
+        sent = [_send(post, self.path, self.sync_body(changed))]
+        if sent[0][0] == 200 and self.apply_sync(sent[0][1]):
+            sent.append(_send(post, self.path, self.render_body()))
+            if sent[1][0] == 200:
+                self.apply_render(sent[1][1])
+        return sent
+
+    def open(self, post: Callable, search: str) -> list[tuple[int, dict | None]]:
+        self.reset(search)
+        return self.act(post, "url.search")
+
+    def choose(self, post: Callable, field_name: str, values) -> list[tuple[int, dict | None]]:
+        self.values[f"filter-{field_name}.value"] = values
+        return self.act(post, f"filter-{field_name}.value")
+
+
+def _send(post: Callable, path: str, body: dict) -> tuple[int, dict | None]:
+    """Through a Flask test client's post (tests): status and parsed reply."""
+    response = post(path, data=json.dumps(body), content_type="application/json")
+    try:
+        return response.status_code, json.loads(response.data) if response.data else None
+    except ValueError:
+        return response.status_code, None

@@ -1,0 +1,164 @@
+"""The wiring of the page (two callbacks carry a user's action) and the cache of views, in memory and in a
+real Redis shared by two apps."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from redis_helpers import redis_server  # noqa: F401  (a fixture)
+from ui_helpers import decode_typed_arrays, demo
+
+from app import Config, build_app, create_app
+from benchmarks.dash_requests import Browser
+from components import panels
+from hotline import Filters
+from hotline.caches import LayeredCache, MemoryCache, SharedCache
+from hotline.viewstate import ViewState, choices_of
+
+
+def server_callbacks(dash_app) -> dict[str, dict]:
+    return {output: spec for output, spec in dash_app.callback_map.items() if spec.get("callback") is not None}
+
+
+def test_one_callback_draws_every_panel_from_the_store():
+    dash_app = create_app(demo())
+    readers = [
+        output
+        for output, spec in server_callbacks(dash_app).items()
+        if any(i["id"] == "view" and i["property"] == "data" for i in spec["inputs"])
+    ]
+    assert len(readers) == 1, readers  # downloads read it as State, when clicked
+    drawn = readers[0]
+    for target in ("kpis.children", "map-graph.figure", "trend-graph.figure", "gender-graph.figure",
+                   "numbers-table.children", "gender-summary.children", "gender-table-view.children"):  # fmt: skip
+        assert f"..{target}.." in drawn or drawn.endswith(target), target
+    # The presenter's buttons and stage belong to the view callback: no callback of their own.
+    sync = next(o for o in dash_app.callback_map if o.startswith("..view.data.."))
+    assert "..app-root.className.." in sync and "..present-counter.children.." in sync
+    assert not any(o.startswith("url.search") or "..url.search@" in o for o in dash_app.callback_map)
+
+
+def test_a_user_action_is_two_requests_and_shows_the_new_view():
+    dash_app = create_app(demo())
+    browser = Browser(dash_app, choices_of(demo()))
+    client = dash_app.server.test_client()
+    sent = browser.open(client.post, "?state=TX")
+    assert len(sent) == 2 and all(status == 200 for status, _ in sent)
+    kpis = browser.last_render["kpis"]["children"]
+    assert f"{int(demo().aggregate([], Filters(states=('TX',)))['count'].iloc[0]):,}" in json.dumps(kpis)
+    sent = browser.choose(client.post, "genders", ["female"])
+    assert len(sent) == 2 and browser.store == "?state=TX&gender=female"
+    figure = decode_typed_arrays(browser.last_render["gender-graph"]["figure"])
+    assert "Texas" in figure["layout"]["title"]["text"]
+
+
+def test_a_view_is_computed_once_then_served_from_the_cache():
+    dataset = demo()
+    choices = choices_of(dataset)
+    cache = panels.ViewCache()
+    view = ViewState(filters=Filters(states=("TX",)), measure="rate")
+    first = cache.answer(dataset, view, choices)
+    second = cache.answer(dataset, view, choices)
+    assert first == second
+    assert (cache.stats.misses, cache.stats.hits, cache.stats.stores) == (1, 1, 1)
+    # The cached answer is what the panels draw: compare with a fresh render.
+    assert json.loads(panels.encode(panels.respond(dataset, view))) == first
+
+
+def test_the_key_is_the_canonical_view_the_data_and_the_open_tables():
+    dataset, small = demo(), demo(min_cell=20)
+    choices = choices_of(dataset)
+    texas = ViewState(filters=Filters(states=("TX",)))
+    key = panels.ViewCache.key
+    assert key(dataset, texas, choices) == key(dataset, ViewState(filters=Filters(states=("TX",)), present=True, slide=3), choices)
+    assert key(dataset, texas, choices) != key(small, texas, choices)  # the fingerprint has min_cell
+    assert key(dataset, texas, choices) != key(dataset, ViewState(), choices)
+    assert key(dataset, texas, choices) != key(dataset, texas, choices, {"gender"})
+
+
+def test_an_answer_with_a_failed_panel_is_not_kept(monkeypatch):
+    dataset = demo()
+    choices = choices_of(dataset)
+    cache = panels.ViewCache()
+
+    def broken(*_args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(panels.trend, "render", broken)
+    answer = cache.answer(dataset, ViewState(), choices)
+    assert answer["trend"]["figure"]["layout"]["annotations"][0]["text"].startswith("This chart could not be drawn")
+    assert len(cache.cache.local) == 0
+
+
+def test_the_memory_cache_is_bounded_in_entries_bytes_and_time():
+    now = [0.0]
+    cache = MemoryCache(max_entries=3, max_bytes=3000, ttl_seconds=10, timer=lambda: now[0])
+    for i in range(5):
+        cache.set(f"k{i}", b"x" * 10)
+    assert len(cache) == 3 and cache.get("k0") is None and cache.get("k4") == b"x" * 10
+    cache.set("big", b"y" * 2500)  # room is made by dropping the least recently used
+    assert cache.nbytes <= 3000 and cache.get("big") is not None
+    assert not cache.set("huge", b"z" * 3001)
+    now[0] = 11
+    assert cache.get("big") is None and len(cache) == 0
+
+
+def test_two_apps_sharing_redis_compute_a_view_once(redis_server):  # noqa: F811
+    config = Config(redis_url=redis_server.url)
+    first, second = (build_app(config, demo(), warm=False) for _ in range(2))
+    answers = []
+    for dash_app in (first, second):
+        browser = Browser(dash_app, choices_of(demo()))
+        client = dash_app.server.test_client()
+        browser.open(client.post, "?state=TX&type=labor")
+        answers.append(browser.last_render)
+    assert answers[0] == answers[1]
+    assert (first.view_cache.stats.misses, first.view_cache.stats.stores) == (1, 1)
+    assert (second.view_cache.stats.shared_hits, second.view_cache.stats.misses) == (1, 0)
+    assert len(redis_server.client().keys("hotline:view:*")) == 1
+
+
+def test_with_redis_down_pages_still_work_and_one_warning_is_logged(redis_server, caplog):  # noqa: F811
+    dash_app = build_app(Config(redis_url=redis_server.url), demo(), warm=False)
+    redis_server.stop()
+    client = dash_app.server.test_client()
+    browser = Browser(dash_app, choices_of(demo()))
+    with caplog.at_level(logging.WARNING, logger="hotline.caches"):
+        for query in ("?state=TX", "?state=CA", "?state=NY", "?state=TX"):
+            sent = browser.open(client.post, query)
+            assert [status for status, _ in sent] == [200, 200]
+            assert "gender-graph" in browser.last_render
+    warnings = [r for r in caplog.records if r.name == "hotline.caches"]
+    assert len(warnings) == 1 and "answering without it" in warnings[0].getMessage()
+    assert dash_app.view_cache.stats.hits == 1  # the second TX came from this process's memory
+
+
+def test_a_full_redis_is_a_miss_not_an_error():
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from redis_helpers import start_redis
+
+    folder = Path(tempfile.mkdtemp(prefix="hotline-redis-"))
+    server = start_redis(folder, "--maxmemory", "1mb", "--maxmemory-policy", "noeviction")
+    try:
+        shared = SharedCache.from_url(server.url)
+        cache = LayeredCache(MemoryCache(), shared)
+        for i in range(40):  # about 2 MB, twice what the server may hold
+            cache.set(f"k{i}", bytes(50_000))
+        assert shared.failures >= 1
+        assert cache.get("k39") == bytes(50_000)  # still served from memory
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("url", ["redis://127.0.0.1:1/0", "unix:///nonexistent/redis.sock"])
+def test_an_unreachable_redis_answers_like_an_empty_cache(url):
+    shared = SharedCache.from_url(url)
+    assert shared.get("anything") is None
+    assert shared.set("anything", b"1", 60) is False
+    assert not shared.available
