@@ -28,12 +28,13 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund
 	touch $@
 
-## Debian's chromium and chromium-driver for the browser tests (Playwright cannot download browsers offline)
+## Debian's chromium and chromium-driver for the browser tests (Playwright cannot download browsers offline),
+## and redis-server for the tests of the shared cache
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/redis-server ]; then \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-dejavu-core; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-dejavu-core redis-server; \
 	fi
 
 ## Speed and memory at 100k, 1M and 10M signals
