@@ -89,6 +89,7 @@ def build_app(config: Config, dataset: hotline.Dataset, *, warm: bool = True) ->
             lambda uploaded, prefix: create_app(uploaded, registry=registry, prefix=prefix, cache=views),
             min_cell=config.min_cell,
             limits=uploads.UploadLimits(config.upload_max_mb, config.upload_ttl_minutes, config.upload_max_files),
+            shared=shared,
         )
     app = create_app(dataset, registry=registry, cache=views)
     if warm:
@@ -239,10 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     log.info("loaded %s %s (%s-%s) from %s", amount, dataset.source.unit, *dataset.years, dataset.source.label)
     if config.allow_upload:
         log.info(
-            "uploads are ON: up to %g MB, kept in memory for %g minutes",
+            "uploads are ON: up to %g MB, kept in memory for %g minutes%s",
             config.upload_max_mb,
             config.upload_ttl_minutes,
+            ", shared through Redis" if config.redis_url else " (one process: use one worker)",
         )
+    if config.redis_url:
+        log.info("views and uploads are shared through Redis")  # never the URL: it may hold a password
     build_app(config, dataset).run(host=config.host, port=config.port, debug=config.debug)
     return 0
 

@@ -5,6 +5,11 @@ own, under /upload/<token>/ on the same server. The token is the only way in: no
 and other users keep seeing the server's own data. Uploads live in memory only (the bytes are parsed
 where they arrive and never written to disk), at most `max_files` at a time (the least recently used
 goes first), and are forgotten after `ttl_minutes` without a request.
+
+With a shared cache (Redis, HOTLINE_REDIS_URL), the file's bytes are also kept there, under the same
+limits, so that any worker or host can open the address: one that has not seen the upload reads the
+bytes back and builds the dashboard itself (then keeps it in its own memory, like the first one).
+Redis decides when an upload is gone: the last use there renews its expiry for every worker.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import base64
 import binascii
 import html as html_text
 import logging
+import re
 import secrets
+import struct
 import threading
 import time
 from collections import OrderedDict
@@ -23,6 +30,7 @@ from dataclasses import dataclass
 from dash import Input, Output, State, dcc, html, no_update
 
 import hotline
+from hotline.caches import SharedCache
 from hotline.readers import base_name
 
 PREFIX = "/upload/"
@@ -31,6 +39,8 @@ UPLOAD_ID = "upload-file"
 MESSAGE_ID = "upload-message"
 TARGET_ID = "upload-target"
 MEGABYTE = 1024 * 1024
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what secrets.token_urlsafe(16) makes; nothing else reaches Redis
+SHARED_INDEX = "uploads"  # a sorted set in Redis: token -> last use, for max_files across workers
 GENERIC_FAILURE = (
     "This file could not be read. Check that it is a CSV, Excel or Parquet file in the layout the README "
     "describes, then try again."
@@ -71,11 +81,15 @@ class UploadRegistry:
         min_cell: int,
         limits: UploadLimits = UploadLimits(),
         clock: Callable[[], float] = time.monotonic,
+        shared: SharedCache | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.build_app = build_app  # (dataset, path prefix) -> a Dash app served under that prefix
         self.min_cell = min_cell  # the server's rule: an upload can never lower it
         self.limits = limits
         self.clock = clock
+        self.shared = shared  # Redis: the files' bytes for every worker (None: this process only)
+        self.wall_clock = wall_clock  # shared last-use times must agree between hosts
         self._uploads: OrderedDict[str, _Upload] = OrderedDict()
         self._lock = threading.Lock()
         # One file is parsed at a time: parsing can take several times the file's size in memory.
@@ -93,24 +107,95 @@ class UploadRegistry:
             dataset = hotline.load_bytes(name, data, min_cell=self.min_cell)
             token = secrets.token_urlsafe(16)
             app = self.build_app(dataset, path_of(token))
+        self._keep(token, app)
+        if self.shared is not None:
+            self._share(token, name, data)
+        log.info("opened an upload; %d in memory", len(self))  # no sizes or counts: the log is a file too
+        return token
+
+    def get(self, token: str):
+        """The Dash app of an upload still kept (and mark it used), or None.
+
+        With a shared cache, Redis says whether the upload is still there (and its expiry is renewed);
+        a worker that has not seen it rebuilds it from the bytes kept there. If Redis cannot be
+        reached, the uploads this worker holds are still served.
+        """
+        if self.shared is not None and TOKEN.fullmatch(token or ""):
+            kept = self.shared.touch(_data_key(token), self._ttl_seconds)
+            if kept is False:  # gone from Redis (expired, or pushed out by newer uploads): gone everywhere
+                self._forget(token)
+                return None
+            if kept:
+                self._mark_shared_use(token)
+        with self._lock:
+            self._forget_expired()
+            upload = self._uploads.get(token)
+            if upload is not None:
+                upload.last_used = self.clock()
+                self._uploads.move_to_end(token)
+                return upload.app
+        if self.shared is None or not TOKEN.fullmatch(token or ""):
+            return None
+        return self._rebuild(token)
+
+    @property
+    def _ttl_seconds(self) -> float:
+        return self.limits.ttl_minutes * 60
+
+    def _keep(self, token: str, app) -> None:
         with self._lock:
             self._forget_expired()
             self._uploads[token] = _Upload(app=app, last_used=self.clock())
             while len(self._uploads) > self.limits.max_files:
                 self._uploads.popitem(last=False)
-        log.info("opened an upload; %d in memory", len(self))  # no sizes or counts: the log is a file too
-        return token
 
-    def get(self, token: str):
-        """The Dash app of an upload still in memory (and mark it used), or None."""
+    def _forget(self, token: str) -> None:
         with self._lock:
-            self._forget_expired()
-            upload = self._uploads.get(token)
-            if upload is None:
+            self._uploads.pop(token, None)
+
+    # --- the shared copy ---------------------------------------------------------------------------------
+    def _share(self, token: str, name: str, data: bytes) -> None:
+        """Keep the file in Redis for the other workers; then drop the least recently used beyond max_files."""
+        if not self.shared.set(_data_key(token), _pack(name, data), self._ttl_seconds):
+            return  # Redis is down or full: this worker still serves the upload (SharedCache logged why)
+        now = self.wall_clock()
+
+        def index(client, prefix):
+            key = prefix + SHARED_INDEX
+            client.zremrangebyscore(key, "-inf", now - self._ttl_seconds)
+            client.zadd(key, {token: now})
+            extra = client.zcard(key) - self.limits.max_files
+            if extra > 0:
+                oldest = [t.decode() if isinstance(t, bytes) else t for t, _ in client.zpopmin(key, extra)]
+                client.delete(*(prefix + _data_key(t) for t in oldest))
+            client.pexpire(key, int(self._ttl_seconds * 1000))
+
+        self.shared.run("index an upload", index)
+
+    def _mark_shared_use(self, token: str) -> None:
+        now = self.wall_clock()
+        self.shared.run("mark an upload used", lambda client, prefix: client.zadd(prefix + SHARED_INDEX, {token: now}, xx=True))
+
+    def _rebuild(self, token: str):
+        """Build the dashboard of an upload another worker received, from its bytes in Redis."""
+        with self._parsing:
+            with self._lock:
+                upload = self._uploads.get(token)  # built by another request while this one waited
+                if upload is not None:
+                    return upload.app
+            packed = self.shared.get(_data_key(token))
+            if packed is None:
                 return None
-            upload.last_used = self.clock()
-            self._uploads.move_to_end(token)
-            return upload.app
+            try:
+                name, data = _unpack(packed)
+                dataset = hotline.load_bytes(name, data, min_cell=self.min_cell)
+            except Exception:  # it was read once already: only damage in transit could refuse it now
+                log.exception("could not rebuild a shared upload")
+                return None
+            app = self.build_app(dataset, path_of(token))
+        self._keep(token, app)
+        log.info("rebuilt a shared upload; %d in memory", len(self))
+        return app
 
     def __len__(self) -> int:
         return len(self._uploads)
@@ -123,6 +208,20 @@ class UploadRegistry:
         oldest_allowed = self.clock() - self.limits.ttl_minutes * 60
         for token in [t for t, u in self._uploads.items() if u.last_used < oldest_allowed]:
             del self._uploads[token]
+
+
+def _data_key(token: str) -> str:
+    return f"upload:{token}"
+
+
+def _pack(name: str, data: bytes) -> bytes:
+    encoded = name.encode("utf-8")
+    return struct.pack(">I", len(encoded)) + encoded + data
+
+
+def _unpack(packed: bytes) -> tuple[str, bytes]:
+    (length,) = struct.unpack_from(">I", packed)
+    return packed[4 : 4 + length].decode("utf-8"), packed[4 + length :]
 
 
 def path_of(token: str) -> str:
