@@ -1,12 +1,14 @@
 """Composition root: read the configuration, load the dataset, build the Dash app.
 
-    python app.py [--data PATH [--format NAME]] [--host H] [--port N] [--min-cell K] [--debug]
+    python app.py [--data PATH [--format NAME]] [--host H] [--port N] [--min-cell K]
+                  [--privacy cellkey|exact] [--perturbation D,V] [--debug]
                   [--allow-upload [--upload-max-mb MB] [--upload-ttl-minutes M] [--upload-max-files N]]
     gunicorn app:server            (configured by the HOTLINE_* environment variables)
 
 Every option has an environment variable: HOTLINE_DATA, HOTLINE_FORMAT, HOTLINE_HOST, HOTLINE_PORT,
 HOTLINE_MIN_CELL, HOTLINE_DEBUG, HOTLINE_ALLOW_UPLOAD, HOTLINE_UPLOAD_MAX_MB, HOTLINE_UPLOAD_TTL_MINUTES,
-HOTLINE_UPLOAD_MAX_FILES. Command-line options win over the environment.
+HOTLINE_UPLOAD_MAX_FILES, HOTLINE_PRIVACY, HOTLINE_PERTURBATION (and HOTLINE_PRIVACY_SEED, the secret that
+fixes the cell-key perturbation: see hotline/seeds.py). Command-line options win over the environment.
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ from werkzeug.exceptions import HTTPException
 
 import hotline
 from components import page, uploads
+from hotline.cellkey import PerturbationTable
+from hotline.dataset import DEFAULT_PERTURBATION
 from hotline.importers import FORMATS
 
 log = logging.getLogger("hotline")
+
+PRIVACY_MODES = ("cellkey", "exact")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,8 @@ class Config:
     upload_max_mb: float = 50
     upload_ttl_minutes: float = 60
     upload_max_files: int = 8
+    privacy: str = "cellkey"  # "cellkey": published counts are perturbed; "exact": not (internal staff only)
+    perturbation: PerturbationTable = DEFAULT_PERTURBATION  # the cell-key table's D and V
 
     @classmethod
     def from_env(cls, environ: os._Environ | dict = os.environ) -> Config:
@@ -55,13 +63,30 @@ class Config:
             upload_max_mb=float(environ.get("HOTLINE_UPLOAD_MAX_MB", cls.upload_max_mb)),
             upload_ttl_minutes=float(environ.get("HOTLINE_UPLOAD_TTL_MINUTES", cls.upload_ttl_minutes)),
             upload_max_files=int(environ.get("HOTLINE_UPLOAD_MAX_FILES", cls.upload_max_files)),
+            privacy=_known_privacy(environ.get("HOTLINE_PRIVACY") or cls.privacy),
+            perturbation=PerturbationTable.parse(environ["HOTLINE_PERTURBATION"])
+            if environ.get("HOTLINE_PERTURBATION")
+            else cls.perturbation,
         )
+
+    @property
+    def perturbation_table(self) -> PerturbationTable | None:
+        """What the dataset perturbs with: None for exact counts."""
+        return None if self.privacy == "exact" else self.perturbation
 
 
 def load_dataset(config: Config) -> hotline.Dataset:
     if config.data is None:
-        return hotline.load_demo(min_cell=config.min_cell)
-    return hotline.load(config.data, min_cell=config.min_cell, format=config.format)
+        return hotline.load_demo(min_cell=config.min_cell, perturbation=config.perturbation_table)
+    return hotline.load(
+        config.data, min_cell=config.min_cell, format=config.format, perturbation=config.perturbation_table
+    )
+
+
+def _known_privacy(name: str) -> str:
+    if name not in PRIVACY_MODES:
+        raise ValueError(f"HOTLINE_PRIVACY must be one of {', '.join(PRIVACY_MODES)}, not {name!r}")
+    return name
 
 
 def _known_format(name: str | None) -> str | None:
@@ -77,6 +102,7 @@ def build_app(config: Config, dataset: hotline.Dataset) -> dash.Dash:
     registry = uploads.UploadRegistry(
         lambda uploaded, prefix: create_app(uploaded, registry=registry, prefix=prefix),
         min_cell=config.min_cell,
+        perturbation=config.perturbation_table,
         limits=uploads.UploadLimits(config.upload_max_mb, config.upload_ttl_minutes, config.upload_max_files),
     )
     return create_app(dataset, registry=registry)
@@ -107,14 +133,17 @@ def create_app(
 
     @app.server.route("/healthz")
     def healthz():
+        # What a visitor may see, and nothing finer: the published total under the same rule as the page.
+        total = dataset.aggregate([]).iloc[0]
         return jsonify(
             status="ok",
-            records=dataset.total,
-            rows=dataset.records,
+            records=None if total["suppressed"] else int(total["count"]),
+            records_hidden=f"fewer than {dataset.min_cell}" if total["suppressed"] else None,
             years=list(dataset.years),
             geography=dataset.geography,
             source=dataset.source.label,
             min_cell=dataset.min_cell,
+            perturbation=dataset.perturbation.label if dataset.perturbation else "off (exact counts)",
         )
 
     @app.server.errorhandler(Exception)
@@ -149,6 +178,20 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         type=int,
         default=defaults.min_cell,
         help="hide counts below this (default 10; 1 turns suppression off, for internal use only)",
+    )
+    parser.add_argument(
+        "--privacy",
+        choices=PRIVACY_MODES,
+        default=defaults.privacy,
+        help="cellkey (default): published counts are slightly adjusted so views cannot be subtracted; "
+        "exact: no adjustment, for internal staff only",
+    )
+    parser.add_argument(
+        "--perturbation",
+        type=_perturbation_option,
+        default=defaults.perturbation,
+        metavar="D,V",
+        help=f"the cell-key perturbation: maximum change D and variance V (default {DEFAULT_PERTURBATION.label})",
     )
     parser.add_argument(
         "--debug", action="store_true", default=defaults.debug, help="Dash debug mode (never in production)"
@@ -193,7 +236,16 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         upload_max_mb=args.upload_max_mb,
         upload_ttl_minutes=args.upload_ttl_minutes,
         upload_max_files=args.upload_max_files,
+        privacy=args.privacy,
+        perturbation=args.perturbation,
     )
+
+
+def _perturbation_option(text: str) -> PerturbationTable:
+    try:
+        return PerturbationTable.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if config.min_cell == 1:
         log.warning("small-count suppression is OFF (--min-cell 1): for internal staff use only")
+    if config.privacy == "exact":
+        log.warning("cell-key perturbation is OFF (--privacy exact): views can be subtracted; internal staff use only")
     total = dataset.aggregate([]).iloc[0]  # a log is a file too: the total obeys the suppression rule
     amount = f"fewer than {dataset.min_cell}" if total["suppressed"] else f"{int(total['count']):,}"
     log.info("loaded %s %s (%s-%s) from %s", amount, dataset.source.unit, *dataset.years, dataset.source.label)

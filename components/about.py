@@ -27,7 +27,6 @@ def layout(dataset: Dataset) -> html.Section:
         ),
         ("File", source.name),
         ("What is counted", text.measure_phrase("count", source.unit)),
-        ("Records read", f"{profile.records:,} rows"),
         (f"{text.measure_phrase('count', source.unit)} in all", _total(profile, dataset.min_cell)),
         ("Years", f"{profile.years[0]}–{profile.years[1]}"),
         (

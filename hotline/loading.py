@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +43,8 @@ def load(
     path = Path(path)
     is_demo = path.resolve() == DEMO_FILE.resolve()
     if perturbation is not None and seed is None:
-        seed = seeds.DEMO_SEED if is_demo else seeds.seed_for(path)
+        # Made only once the file is read and checked: a rejected file leaves no seed file behind.
+        seed = (lambda: seeds.DEMO_SEED) if is_demo else (lambda: seeds.seed_for(path))
     return _dataset(
         read_table(path),
         path.name,
@@ -72,7 +74,7 @@ def load_bytes(
     """
     name = base_name(name)
     if perturbation is not None and seed is None:
-        seed = seeds.derived(seeds.seed_for("uploads://"), hashlib.sha256(data).digest())
+        seed = lambda: seeds.derived(seeds.seed_for("uploads://"), hashlib.sha256(data).digest())  # noqa: E731
     return _dataset(read_table_bytes(name, data), name, min_cell, label, format, perturbation=perturbation, seed=seed)
 
 
@@ -85,7 +87,7 @@ def _dataset(
     *,
     is_demo: bool = False,
     perturbation: PerturbationTable | None = DEFAULT_PERTURBATION,
-    seed: bytes | None = None,
+    seed: bytes | Callable[[], bytes] | None = None,
 ) -> Dataset:
     imported = importers.to_canonical(raw, name, format)
     table = normalize(imported.table, name)
@@ -96,6 +98,8 @@ def _dataset(
         unit=imported.unit,
         notes=imported.notes,
     )
+    if callable(seed):
+        seed = seed()
     cube = build_cube(table, key_seed=seed if perturbation is not None else None)
     return Dataset(cube, min_cell=min_cell, source=source, records=len(table), perturbation=perturbation)
 
