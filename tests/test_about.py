@@ -26,12 +26,12 @@ def _texts(component) -> list[str]:
 def test_demo_profile_matches_the_file():
     raw = pd.read_parquet(DEMO_FILE)
     profile = describe(demo())
-    # The total is perturbed like every published count: within D of the file's 464,543 signals.
+    # The total is perturbed like every published count: within D of the file's 487,736 signals.
     assert profile.total == int(demo().aggregate([])["count"].iloc[0])
-    assert abs(profile.total - len(raw)) <= demo().perturbation.max_change and len(raw) == 464_543
+    assert abs(profile.total - len(raw)) <= demo().perturbation.max_change and len(raw) == 487_736
     assert profile.years == (2012, 2023)
     shares = {s.dimension: s.share for s in profile.unknown_shares}
-    # Shares of perturbed counts: off by a few signals in 464,543 at most.
+    # Shares of perturbed counts: off by a few signals in 487,736 at most.
     assert abs(shares["gender"] - (raw["gender"] == "unknown").mean()) < 1e-4
     assert abs(shares["trafficking_type"] - (raw["trafficking_type"] == "not_specified").mean()) < 1e-4
     assert shares["state"] == 0.0
