@@ -23,7 +23,7 @@ import dash
 from flask import jsonify
 
 import hotline
-from components import page, security, uploads
+from components import page, rate_limits, security, uploads
 from hotline.importers import FORMATS
 
 log = logging.getLogger("hotline")
@@ -126,6 +126,8 @@ def create_app(
 
     # Last: the CSP allows the inline scripts of every callback registered above, by their hashes.
     security.protect(app, frame_ancestors=frame_ancestors)
+    redis_url = os.environ.get("HOTLINE_REDIS_URL") or None  # counters shared by every worker when set
+    rate_limits.apply(app, rate_limits.RateLimits.from_env(os.environ), redis_url=redis_url)
     return app
 
 

@@ -92,6 +92,8 @@ def protect(app, *, frame_ancestors: tuple[str, ...] = FRAME_ANCESTORS_NONE, max
         if request.path.startswith(f"{prefix}_dash-component-suites/"):
             return jsonify(error="Not found."), 404  # an unknown script or package is simply not there
         if isinstance(error, HTTPException):
+            if error.response is not None:  # already a full answer (the rate limits' 429)
+                return error.response
             if not dash_route:
                 return error
             return jsonify(error=error.description), error.code

@@ -216,16 +216,17 @@ def _chips(view: ViewState, span: tuple[int, int]) -> list:
     return chips
 
 
-def _chip(field: str, value: str, name: str, label: str) -> html.Button:
-    return html.Button(
+def _chip(field: str, value: str, name: str, label: str) -> html.Div:
+    """A button in a list item: a button may not take the listitem role itself (axe: aria-allowed-role)."""
+    button = html.Button(
         [html.Span(f"{name}: ", className="chip-name"), label, html.Span(" ×", **{"aria-hidden": "true"})],
         id={"type": CHIP_TYPE, "field": field, "value": value},
         className="chip",
-        role="listitem",
         title=f"Remove filter {name}: {label}",
         **{"aria-label": f"Remove filter {name}: {label}"},
         n_clicks=0,
     )
+    return html.Div(button, role="listitem", className="chip-item")
 
 
 def _notices(messages: list[str]):
