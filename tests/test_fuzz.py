@@ -55,7 +55,7 @@ NOT_COUNTS = (" of ", " states", "slide", "Chart ", "Ignored", "ignored")  # not
 
 class Tally:
     def __init__(self) -> None:
-        self.cases = 0
+        self.cases = 0  # requests: a link case sends two (the page, and the view callback)
         self.statuses: Counter[int] = Counter()
         self.slowest = (0.0, "")
 
@@ -67,7 +67,7 @@ class Tally:
 
     def summary(self) -> str:
         codes = ", ".join(f"{code}: {count}" for code, count in sorted(self.statuses.items()))
-        return f"fuzz: {self.cases} cases; status codes {codes}; slowest {self.slowest[0] * 1000:.0f} ms ({self.slowest[1]})"
+        return f"fuzz: {self.cases} requests; status codes {codes}; slowest {self.slowest[0] * 1000:.0f} ms ({self.slowest[1]})"
 
 
 class Errors(logging.Handler):
