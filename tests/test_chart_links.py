@@ -96,8 +96,9 @@ def test_csv_xlsx_and_figure_addresses_give_what_the_page_gives(small_app, data)
     sheet = read_xlsx(xlsx_response.data)
     assert sheet[0][0] == expected.title and sheet[1] == expected.columns
     assert sheet[2 : 2 + len(expected.rows)] == [list(row) for row in expected.rows]
-    assert small_numbers(sheet[2 : 2 + len(expected.rows)], dataset.min_cell) == []
-    assert small_numbers(rows[2 : 2 + len(expected.rows)], dataset.min_cell) == []
+    if view.measure == "count":  # a rate of 1.5 per 100,000 is not a count of 1
+        assert small_numbers(sheet[2 : 2 + len(expected.rows)], dataset.min_cell) == []
+        assert small_numbers(rows[2 : 2 + len(expected.rows)], dataset.min_cell) == []
 
     figure_response = client.get(f"/chart/{name}.json{query}")
     assert figure_response.status_code == 200
