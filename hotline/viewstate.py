@@ -224,6 +224,8 @@ def choices_of(dataset) -> Choices:
     for dimension, field_name in DIMENSION_FIELD.items():
         if dimension in dataset.dimensions:
             values[field_name] = tuple(str(v) for v in dataset.values(dimension))
+    if "months" in values:  # months are numbers; a blank month ("unknown") is data, not a filter
+        values["months"] = tuple(m for m in values["months"] if m.isdigit())
     scheme = scheme_of(dataset.dimensions)
     if scheme.dimension in dataset.dimensions:
         present = set(values.get(scheme.field, ()))
