@@ -111,7 +111,7 @@ def figure(
                 "name": name,
                 "x": x,
                 "y": values,
-                "customdata": [[period, _plain(y)] for y in years],
+                "customdata": [[period, _plain(y, period)] for y in years],
                 "hovertext": [
                     f"{label} · {name}: {text.format_measure(v, measure, b)} {unit_words}" if v is not None else None
                     for label, v, b in zip(x, values, at_least)
@@ -148,8 +148,11 @@ def figure(
     return {"data": traces, "layout": layout}
 
 
-def _plain(value):
-    """A period value as JSON wants it: a whole number, or the text "unknown"."""
+def _plain(value, period: str = "year"):
+    """A period value for a click: the year as a number, a month by name ("March", as a number it
+    would look like a small count to anyone reading the chart's data), or the text "unknown"."""
+    if period == "month" and isinstance(value, (int, np.integer)) and 1 <= value <= 12:
+        return MONTH_NAMES[int(value) - 1]
     return int(value) if isinstance(value, (int, np.integer)) else str(value)
 
 
@@ -174,6 +177,6 @@ def _hidden_marks(frame: pd.DataFrame, years: list, value_column: str, min_cell:
         "marker": {"symbol": "diamond-open", "size": 9, "color": theme.MUTED_TEXT},
         "hovertext": [f"{period_label(y, period)}<br>{detail}" for y, _, detail in rows],
         "hoverinfo": "text",
-        "customdata": [[period, _plain(y)] for y, _, _ in rows],
+        "customdata": [[period, _plain(y, period)] for y, _, _ in rows],
         "cliponaxis": False,
     }

@@ -18,7 +18,7 @@ from components import filters as filter_panel
 from hotline.areas import SCHEME_OF_FIELD
 from hotline.filters import DIMENSION_FIELD
 from hotline.schema import value_label
-from hotline.viewstate import MONTH_NAMES, Choices, ViewState, parse_query, to_query
+from hotline.viewstate import MONTH_NAMES, Choices, ViewState, month_number, parse_query, to_query
 
 STORE_ID = "view"
 URL_ID = "url"
@@ -172,8 +172,10 @@ def _apply_click(view: ViewState, click_data, choices: Choices) -> ViewState:
     except (TypeError, KeyError, IndexError, ValueError):
         return view
     if dimension == "month":
-        if isinstance(value, int) and not isinstance(value, bool) and str(value) in choices.values.get("months", ()):
-            return view.with_filters(view.filters.toggle("month", value))
+        # By name ("March"): a month's number in a chart's data would read as a small count.
+        month = month_number(value) if isinstance(value, str) and not value.strip().isdigit() else None
+        if month is not None and str(month) in choices.values.get("months", ()):
+            return view.with_filters(view.filters.toggle("month", month))
         return view
     if dimension == "year":
         # isascii: int() rejects some Unicode digits ("²") and very long digit strings.

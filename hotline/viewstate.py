@@ -164,7 +164,7 @@ def _parse_months(raw: str, allowed: tuple[str, ...], notices: list[str]) -> tup
     for item in (part.strip() for part in raw.split(",")):
         if not item:
             continue
-        ends = [_month_number(end) for end in item.split("-", 1)]
+        ends = [month_number(end) for end in item.split("-", 1)]
         if None in ends or not allowed:
             reason = "this dataset has no months" if not allowed else "use 1-12 or a month's name"
             notices.append(f"Ignored month '{_short(item)}': {reason}.")
@@ -177,7 +177,8 @@ def _parse_months(raw: str, allowed: tuple[str, ...], notices: list[str]) -> tup
     return tuple(months)
 
 
-def _month_number(text: str) -> int | None:
+def month_number(text: str) -> int | None:
+    """3 for "3", "03", "mar" or "March"; None for anything else."""
     word = text.strip().lower()
     if word.isascii() and word.isdigit() and len(word) <= 2 and 1 <= int(word) <= 12:
         return int(word)

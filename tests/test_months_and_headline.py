@@ -27,7 +27,7 @@ def test_a_one_year_view_shows_that_year_by_month_with_the_aggregates_numbers():
         rows = expected[expected["trafficking_type"] == value]
         shown = [None if s else float(c) for c, s in zip(rows["count"], rows["suppressed"])]
         assert bars[name]["y"] == shown
-    assert bars["Sex"]["customdata"][2] == ["month", 3]
+    assert bars["Sex"]["customdata"][2] == ["month", "March"]
     assert figure["layout"]["title"]["text"].replace("<br>", " ") == "Signals by month and trafficking type, Texas, 2016"
     table = chart_tables.trend_table(data, TEXAS_2016)
     assert table.columns[0] == "Month" and table.rows[0][0] == "January"

@@ -123,8 +123,9 @@ MALFORMED = [
     {"points": [{"customdata": [None, None]}]},
     {"points": [{"customdata": ["state", "ZZ"]}]},
     {"points": [{"customdata": ["region", "South"]}]},  # regions are chosen in the filter panel only
-    {"points": [{"customdata": ["month", 13]}]},  # no such month
-    {"points": [{"customdata": ["month", "5"]}]},  # months are numbers in the trend's customdata
+    {"points": [{"customdata": ["month", 5]}]},  # months go by name in the trend's data
+    {"points": [{"customdata": ["month", "5"]}]},
+    {"points": [{"customdata": ["month", "Smarch"]}]},
     {"points": [{"customdata": ["month", True]}]},
     {"points": [{"customdata": ["year", 1850]}]},  # outside the data
     {"points": [{"customdata": ["year", 3000]}]},
@@ -144,7 +145,7 @@ MALFORMED = [
 
 def test_a_click_on_a_month_of_the_trend_selects_it_and_a_second_clears_it(choices):
     view = ViewState(filters=Filters(years=(2016, 2016), states=("TX",)))
-    click = {"points": [{"customdata": ["month", 5]}]}
+    click = {"points": [{"customdata": ["month", "May"]}]}
     chosen = _apply_click(view, click, choices)
     assert chosen.filters.months == (5,) and chosen.filters.years == (2016, 2016)
     assert _apply_click(chosen, click, choices) == view
