@@ -311,7 +311,7 @@ def test_map_shows_rates_for_the_rate_measure(data):
     figure = areamap.render(data, RATE_VIEW)
     expected = data.aggregate(["state"], RATE_VIEW.filters.without("state"), measure="rate").set_index("state")
     shown = figure["data"][0]
-    assert shown["colorbar"]["title"]["text"] == "per 100k"
+    assert shown["colorbar"]["title"]["text"] .replace("<br>", " ") == "per 100k"
     for state, z in zip(shown["locations"], shown["z"]):
         assert z == pytest.approx(float(expected.loc[state, "rate"]))
     assert "GU" not in shown["locations"]  # no population, so no rate: not drawn as zero
