@@ -108,12 +108,18 @@ def figure(
             "z": [float(v) for v in shown[value_column]],
             "zmin": 0,
             "colorscale": theme.MAP_COLORSCALE,
+            # Under the map, not beside it: in a half-width card the map is held by the card's width,
+            # so a colour scale beside it would take width it needs, and there is height to spare.
             "colorbar": {
-                "title": {"text": "per<br>100k" if measure == "rate" else unit.replace(" ", "<br>")},
-                "thickness": 12,
-                "len": 0.7,
-                "x": 0.9,
-                "xpad": 4,
+                "title": {"text": "per 100k" if measure == "rate" else unit, "side": "right"},
+                "orientation": "h",
+                "thickness": 10,
+                "len": 0.45,
+                "x": 0.5,
+                "xanchor": "center",
+                "y": 0,
+                "yanchor": "bottom",
+                "ypad": 0,
             },
             "customdata": [[column, code] for code in shown[column]],
             "hovertext": [
@@ -156,8 +162,8 @@ def figure(
         title, footnote, height=HEIGHT, width=theme.WIDE, axis_room=0, footnote_chars=theme.WIDE_FOOTNOTE_CHARS
     )
     # The map fills its card: framed on the areas with data (a table of a few countries is not drawn
-    # as a speck on the whole world), edge to edge, with the colour scale in a narrow column.
-    layout["geo"] = {**_GEO[column], "bgcolor": "white", "domain": {"x": [0, 0.9], "y": [0, 1]}}
+    # as a speck on the whole world), edge to edge, the colour scale in a strip beneath.
+    layout["geo"] = {**_GEO[column], "bgcolor": "white", "domain": {"x": [0, 1], "y": [0.13, 1]}}
     codes = set(frame[column])
     if column == "country" and codes and not codes & ACROSS_THE_ANTIMERIDIAN:
         layout["geo"]["fitbounds"] = "locations"
