@@ -90,8 +90,8 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
         trigger = ctx.triggered_id
         try:
             view, messages = _next_view(trigger, search, years, controls, measure, clicks, current, choices, span)
-        except Exception:  # a malformed payload must never break the page
-            log.exception("could not apply a view change; keeping the current view")
+        except Exception as error:  # a malformed payload must never break the page; a client's mistake, one line
+            log.warning("could not apply a view change (%s); keeping the current view", type(error).__name__)
             view, messages = view_from_store(current, choices), ["That change could not be applied."]
             view = _keep_presentation(view, search, choices)
         if trigger is None or trigger == URL_ID or messages:
@@ -227,16 +227,17 @@ def _chips(view: ViewState, span: tuple[int, int]) -> list:
     return chips
 
 
-def _chip(field: str, value: str, name: str, label: str) -> html.Button:
-    return html.Button(
+def _chip(field: str, value: str, name: str, label: str) -> html.Div:
+    """A button in a list item: a button may not take the listitem role itself (axe: aria-allowed-role)."""
+    button = html.Button(
         [html.Span(f"{name}: ", className="chip-name"), label, html.Span(" ×", **{"aria-hidden": "true"})],
         id={"type": CHIP_TYPE, "field": field, "value": value},
         className="chip",
-        role="listitem",
         title=f"Remove filter {name}: {label}",
         **{"aria-label": f"Remove filter {name}: {label}"},
         n_clicks=0,
     )
+    return html.Div(button, role="listitem", className="chip-item")
 
 
 def _notices(messages: list[str]):

@@ -237,8 +237,10 @@ def test_removing_an_unknown_chip_changes_nothing(field, value):
 
 def _chip_texts(chips) -> list[tuple[str, str, str]]:
     out = []
-    for chip in chips:
-        assert isinstance(chip, html.Button)
+    for item in chips:
+        assert isinstance(item, html.Div) and item.role == "listitem"  # a button cannot be the list item itself
+        chip = item.children
+        assert isinstance(chip, html.Button) and getattr(chip, "role", None) is None
         name, label, cross = chip.children
         out.append((chip.id["field"], chip.id["value"], name.children + label))
         assert chip.id["type"] == CHIP_TYPE
@@ -274,8 +276,8 @@ def test_no_chips_says_all_signals():
 
 def test_every_chip_removes_its_own_filter():
     view = FULL
-    for chip in _chips(FULL, (2012, 2023)):
-        view = _remove_chip(view, chip.id["field"], chip.id["value"])
+    for item in _chips(FULL, (2012, 2023)):
+        view = _remove_chip(view, item.children.id["field"], item.children.id["value"])
     assert view == ViewState()
 
 

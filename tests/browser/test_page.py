@@ -177,7 +177,7 @@ def test_chips_remove_one_filter_and_clear_all_removes_all(ui: Ui, demo):
     ui.open("?state=TX&type=labor&gender=female")
     chips = ui.page.locator("#chips button.chip")
     expect(chips).to_have_count(3)
-    ui.page.get_by_role("listitem", name=re.compile("Remove filter Gender")).click()
+    ui.page.get_by_role("button", name=re.compile("Remove filter Gender")).click()
     texas_labor = Filters(states=["TX"], trafficking_types=["labor"])
     expect(ui.page.locator("#kpi-signals")).to_have_text(kpi_text(demo, texas_labor))
     expect(chips).to_have_count(2)
