@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import struct
 from dataclasses import replace
@@ -29,7 +30,16 @@ NEEDS_CHROMIUM = pytest.mark.skipif(static_images.browser_path() is None, reason
 
 @pytest.fixture(scope="module")
 def small_app():
-    built = app_module.create_app(small_dataset(10))
+    # Above the per-client limit on files (components/rate_limits.py): these tests ask for hundreds.
+    saved = os.environ.get("HOTLINE_EXPORT_RATE_LIMIT")
+    os.environ["HOTLINE_EXPORT_RATE_LIMIT"] = "100000 per minute"
+    try:
+        built = app_module.create_app(small_dataset(10))
+    finally:
+        if saved is None:
+            del os.environ["HOTLINE_EXPORT_RATE_LIMIT"]
+        else:
+            os.environ["HOTLINE_EXPORT_RATE_LIMIT"] = saved
     return built, built.server.test_client()
 
 

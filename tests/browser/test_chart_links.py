@@ -11,7 +11,6 @@ import urllib.request
 
 import pytest
 
-import app
 from components import trend
 from hotline import Filters
 from hotline.viewstate import ViewState
@@ -24,7 +23,6 @@ pytestmark = pytest.mark.browser
 
 VIEW = ViewState(filters=Filters(states=("TX", "OK"), trafficking_types=("labor", "sex")))
 QUERY = "?state=OK,TX&type=labor,sex"
-FRAMING_OPTION = hasattr(app.Config, "frame_ancestors")  # --frame-ancestors (components/security.py)
 
 # The chart in the frame as plotly drew it: each bar trace's name and heights (typed arrays decoded).
 FRAMED_BARS_JS = """() => {
@@ -63,8 +61,7 @@ def host_page():
 def framing_server(tmp_path_factory, host_page):
     """The app, started by an operator who lets the host page frame it."""
     origin, _ = host_page
-    consent = ("--frame-ancestors", origin) if FRAMING_OPTION else ()
-    running = start_server(tmp_path_factory.mktemp("framing") / "app.log", *consent)
+    running = start_server(tmp_path_factory.mktemp("framing") / "app.log", "--frame-ancestors", origin)
     yield running
     stop_server(running)
 
@@ -98,7 +95,6 @@ def test_another_site_embeds_the_trend_and_sees_the_pages_numbers(open_page, fra
     assert 680 <= width <= 720
 
 
-@pytest.mark.skipif(not FRAMING_OPTION, reason="the app has no framing policy yet (issue 10)")
 def test_without_the_operators_consent_no_other_site_may_frame_the_chart(server):
     with urllib.request.urlopen(f"{server.url}/embed/trend{QUERY}", timeout=10) as response:
         policy = response.headers.get("Content-Security-Policy", "")
