@@ -114,7 +114,7 @@ def figure(
                 "title": {"text": "per 100k" if measure == "rate" else unit, "side": "right"},
                 "orientation": "h",
                 "thickness": 10,
-                "len": 0.45,
+                "len": 0.7,
                 "x": 0.5,
                 "xanchor": "center",
                 "y": 0,
