@@ -100,6 +100,7 @@ def create_app(
         __name__,
         url_base_pathname=prefix,
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
+        assets_path_ignore=["^embed$"],  # the embed page's own files (components/chart_links.py)
         serve_locally=True,
         compress=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],

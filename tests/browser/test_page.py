@@ -36,6 +36,11 @@ BREAKDOWN_GRAPHS = {
 def expected_bars(dataset, dimension: str, filters: Filters) -> dict[str, str]:
     """Label -> text on the bar, for a breakdown chart (its own dimension left open)."""
     frame = dataset.aggregate([dimension], filters, open_dimension=dimension)
+    if dimension == "method":  # listed as the hotline reports them: calls, online tips, emails, then the rest
+        first = ["call", "online_tip", "email"]
+        frame = frame.sort_values(
+            dimension, key=lambda v: v.map(lambda m: first.index(m) if m in first else 3), kind="stable"
+        )
     return {
         value_label(value): "" if suppressed else count_text(count)
         for value, count, suppressed in zip(frame[dimension], frame["count"], frame["suppressed"])
