@@ -60,7 +60,10 @@ def render(dataset: Dataset, view: ViewState) -> dict:
     title = text.chart_title(view.measure, tuple(by), scope, dataset.years, areas=dataset.areas, unit=unit)
     footnote = text.footnote(dataset)
     selected = view.filters.years if period == "year" else view.filters.months
-    return figure(frame, selected, view.measure, title, footnote, dataset.min_cell, unit=unit, period=period)
+    year = f" {view.filters.years[0]}" if period == "month" else ""  # a month's hover names its year
+    return figure(
+        frame, selected, view.measure, title, footnote, dataset.min_cell, unit=unit, period=period, hover_suffix=year
+    )
 
 
 def period_label(value, period: str = "year") -> str:
@@ -80,6 +83,7 @@ def figure(
     *,
     unit: str = "signals",
     period: str = "year",
+    hover_suffix: str = "",
 ) -> dict:
     """Stacked bars per year or month (one trace per trafficking type); the others than `selected`
     dimmed (a (first, last) range of years, or a tuple of months).
@@ -113,7 +117,9 @@ def figure(
                 "y": values,
                 "customdata": [[period, _plain(y, period)] for y in years],
                 "hovertext": [
-                    f"{label} · {name}: {text.format_measure(v, measure, b)} {unit_words}" if v is not None else None
+                    f"{label}{hover_suffix} · {name}: {text.format_measure(v, measure, b)} {unit_words}"
+                    if v is not None
+                    else None
                     for label, v, b in zip(x, values, at_least)
                 ],
                 "hoverinfo": "text",
