@@ -26,7 +26,7 @@ import dash
 from flask import jsonify
 
 import hotline
-from components import page, security, uploads
+from components import page, rate_limits, security, uploads
 from hotline.cellkey import PerturbationTable
 from hotline.dataset import DEFAULT_PERTURBATION
 from hotline.importers import FORMATS
@@ -127,6 +127,7 @@ def create_app(
         __name__,
         url_base_pathname=prefix,
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
+        assets_path_ignore=["^embed$"],  # the embed page's own files (components/chart_links.py)
         serve_locally=True,
         compress=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
@@ -156,6 +157,8 @@ def create_app(
 
     # Last: the CSP allows the inline scripts of every callback registered above, by their hashes.
     security.protect(app, frame_ancestors=frame_ancestors)
+    redis_url = os.environ.get("HOTLINE_REDIS_URL") or None  # counters shared by every worker when set
+    rate_limits.apply(app, rate_limits.RateLimits.from_env(os.environ), redis_url=redis_url)
     return app
 
 
