@@ -54,7 +54,9 @@ def test_selected_months_are_highlighted_and_filter_every_other_number():
     total = data.aggregate([], view.filters).iloc[0]
     assert headline.value == f"{int(total['count']):,}" and headline.detail == "United States, March and April 2016"
     by_month = data.aggregate(["month"], Filters(years=(2016, 2016)))
-    assert int(total["count"]) == int(by_month["count"].iloc[2] + by_month["count"].iloc[3])
+    # The total is a cell of its own under the cell-key perturbation: within D of each part's noise.
+    parts = int(by_month["count"].iloc[2] + by_month["count"].iloc[3])
+    assert abs(int(total["count"]) - parts) <= 3 * 5
 
 
 def test_month_in_the_address():
