@@ -76,6 +76,8 @@ def footnote(dataset: Dataset) -> str:
         if dataset.min_cell > 1
         else "Small counts are NOT hidden (internal use)."
     )
+    if dataset.perturbation is not None:
+        rule += " Numbers are slightly adjusted to protect privacy."
     if dataset.has_censored:
         rule += " Some source counts were published only as small (<5): totals are at least."
     unit = measure_phrase("count", dataset.source.unit)
