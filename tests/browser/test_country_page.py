@@ -94,7 +94,8 @@ def test_country_data_get_a_world_map_drawn_offline(country_ui: Ui, countries):
     expect(page.locator("#kpi-signals")).to_have_text(f"at least {int(total['count']):,}")
     row = page.locator("#numbers-table tr", has=page.locator("th", has_text="Mexico"))
     expect(row.locator("td").nth(0)).to_have_text("Latin America and the Caribbean")
-    expect(row.locator("td.num").first).to_have_text(re.compile(r"^at least 2,582$"))
+    mexico = countries.aggregate(["country"]).set_index("country").loc["MEX", "count"]  # published with its noise
+    expect(row.locator("td.num").first).to_have_text(f"at least {int(mexico):,}")
     expect(page.locator("#about")).to_contain_text('published only as "<5"')
     assert_no_small_numbers_shown(country_ui, countries.min_cell)
     if SCREENSHOTS:
