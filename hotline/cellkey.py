@@ -60,11 +60,10 @@ class PerturbationTable:
         """From "D,V" (the --perturbation option), e.g. "5,8"."""
         try:
             d, v = (part.strip() for part in str(text).split(","))
-            return cls(int(d), float(v))
-        except ValueError as error:
-            if "must" in str(error):
-                raise
+            max_change, variance = int(d), float(v)
+        except ValueError:
             raise ValueError(f"perturbation must be 'D,V' (maximum change, variance), e.g. '5,8'; not {text!r}") from None
+        return cls(max_change, variance)  # its own checks name what is out of range
 
     @property
     def label(self) -> str:
