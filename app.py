@@ -1,13 +1,16 @@
 """Composition root: read the configuration, load the dataset, build the Dash app.
 
-    python app.py [--data PATH [--format NAME]] [--host H] [--port N] [--min-cell K] [--debug]
+    python app.py [--data PATH [--format NAME]] [--host H] [--port N] [--min-cell K]
+                  [--privacy cellkey|exact] [--perturbation D,V] [--debug]
                   [--allow-upload [--upload-max-mb MB] [--upload-ttl-minutes M] [--upload-max-files N]]
-                  [--redis-url URL]
+                  [--frame-ancestors SOURCES] [--redis-url URL]
     gunicorn app:server            (configured by the HOTLINE_* environment variables)
 
 Every option has an environment variable: HOTLINE_DATA, HOTLINE_FORMAT, HOTLINE_HOST, HOTLINE_PORT,
 HOTLINE_MIN_CELL, HOTLINE_DEBUG, HOTLINE_ALLOW_UPLOAD, HOTLINE_UPLOAD_MAX_MB, HOTLINE_UPLOAD_TTL_MINUTES,
-HOTLINE_UPLOAD_MAX_FILES, HOTLINE_REDIS_URL. Command-line options win over the environment.
+HOTLINE_UPLOAD_MAX_FILES, HOTLINE_FRAME_ANCESTORS, HOTLINE_PRIVACY, HOTLINE_PERTURBATION, HOTLINE_REDIS_URL
+(and HOTLINE_PRIVACY_SEED, the secret that fixes the cell-key perturbation: see hotline/seeds.py).
+Command-line options win over the environment.
 """
 
 from __future__ import annotations
@@ -20,15 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dash
-from flask import jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import jsonify
 
 import hotline
-from components import page, panels, uploads
+from components import page, panels, rate_limits, security, uploads
 from hotline.caches import LayeredCache, MemoryCache, SharedCache
+from hotline.cellkey import PerturbationTable
+from hotline.dataset import DEFAULT_PERTURBATION
 from hotline.importers import FORMATS
 
 log = logging.getLogger("hotline")
+
+PRIVACY_MODES = ("cellkey", "exact")
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,10 @@ class Config:
     upload_max_mb: float = 50
     upload_ttl_minutes: float = 60
     upload_max_files: int = 8
-    # Redis shared by every worker and host: the cache of views, and uploads (components/uploads.py).
+    privacy: str = "cellkey"  # "cellkey": published counts are perturbed; "exact": not (internal staff only)
+    perturbation: PerturbationTable = DEFAULT_PERTURBATION  # the cell-key table's D and V
+    frame_ancestors: tuple[str, ...] = ()  # pages that may frame this one (CSP sources); none by default
+    # Redis shared by every worker and host: the cache of views, uploads and rate-limit counters.
     redis_url: str | None = None
 
     @classmethod
@@ -59,14 +68,32 @@ class Config:
             upload_max_mb=float(environ.get("HOTLINE_UPLOAD_MAX_MB", cls.upload_max_mb)),
             upload_ttl_minutes=float(environ.get("HOTLINE_UPLOAD_TTL_MINUTES", cls.upload_ttl_minutes)),
             upload_max_files=int(environ.get("HOTLINE_UPLOAD_MAX_FILES", cls.upload_max_files)),
+            privacy=_known_privacy(environ.get("HOTLINE_PRIVACY") or cls.privacy),
+            perturbation=PerturbationTable.parse(environ["HOTLINE_PERTURBATION"])
+            if environ.get("HOTLINE_PERTURBATION")
+            else cls.perturbation,
+            frame_ancestors=security.parse_frame_ancestors(environ.get("HOTLINE_FRAME_ANCESTORS")),
             redis_url=environ.get("HOTLINE_REDIS_URL") or None,
         )
+
+    @property
+    def perturbation_table(self) -> PerturbationTable | None:
+        """What the dataset perturbs with: None for exact counts."""
+        return None if self.privacy == "exact" else self.perturbation
 
 
 def load_dataset(config: Config) -> hotline.Dataset:
     if config.data is None:
-        return hotline.load_demo(min_cell=config.min_cell)
-    return hotline.load(config.data, min_cell=config.min_cell, format=config.format)
+        return hotline.load_demo(min_cell=config.min_cell, perturbation=config.perturbation_table)
+    return hotline.load(
+        config.data, min_cell=config.min_cell, format=config.format, perturbation=config.perturbation_table
+    )
+
+
+def _known_privacy(name: str) -> str:
+    if name not in PRIVACY_MODES:
+        raise ValueError(f"HOTLINE_PRIVACY must be one of {', '.join(PRIVACY_MODES)}, not {name!r}")
+    return name
 
 
 def _known_format(name: str | None) -> str | None:
@@ -83,15 +110,17 @@ def build_app(config: Config, dataset: hotline.Dataset, *, warm: bool = True) ->
     """The main app, with the upload registry when uploads are allowed; `warm`: compute the first views now."""
     shared = shared_cache(config)
     views = panels.ViewCache(LayeredCache(MemoryCache(), shared))
+    common = dict(cache=views, frame_ancestors=config.frame_ancestors, redis_url=config.redis_url)
     registry = None
     if config.allow_upload:
         registry = uploads.UploadRegistry(
-            lambda uploaded, prefix: create_app(uploaded, registry=registry, prefix=prefix, cache=views),
+            lambda uploaded, prefix: create_app(uploaded, registry=registry, prefix=prefix, **common),
             min_cell=config.min_cell,
+            perturbation=config.perturbation_table,
             limits=uploads.UploadLimits(config.upload_max_mb, config.upload_ttl_minutes, config.upload_max_files),
             shared=shared,
         )
-    app = create_app(dataset, registry=registry, cache=views)
+    app = create_app(dataset, registry=registry, **common)
     if warm:
         page.warm(views, dataset)
     return app
@@ -103,6 +132,8 @@ def create_app(
     registry: uploads.UploadRegistry | None = None,
     prefix: str = "/",
     cache: panels.ViewCache | None = None,
+    frame_ancestors: tuple[str, ...] = (),
+    redis_url: str | None = None,
 ) -> dash.Dash:
     """A Dash app for one dataset, served under `prefix`. Everything it needs is served from this machine (no CDN).
 
@@ -112,6 +143,7 @@ def create_app(
         __name__,
         url_base_pathname=prefix,
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
+        assets_path_ignore=["^embed$"],  # the embed page's own files (components/chart_links.py)
         serve_locally=True,
         compress=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
@@ -126,27 +158,23 @@ def create_app(
 
     @app.server.route("/healthz")
     def healthz():
+        # What a visitor may see, and nothing finer: the published total under the same rule as the page.
+        total = dataset.aggregate([]).iloc[0]
         return jsonify(
             status="ok",
-            records=dataset.total,
-            rows=dataset.records,
+            records=None if total["suppressed"] else int(total["count"]),
+            records_hidden=f"fewer than {dataset.min_cell}" if total["suppressed"] else None,
             years=list(dataset.years),
             geography=dataset.geography,
             source=dataset.source.label,
             min_cell=dataset.min_cell,
+            perturbation=dataset.perturbation.label if dataset.perturbation else "off (exact counts)",
         )
 
-    @app.server.errorhandler(Exception)
-    def refuse_malformed_request(error: Exception):
-        """A malformed callback payload gets a short JSON refusal, never an error page or a trace."""
-        if isinstance(error, HTTPException):
-            if not request.path.startswith(f"{prefix}_dash"):
-                return error
-            return jsonify(error=error.description), error.code
-        log.warning("refused a malformed request to %s: %s", request.path, type(error).__name__)
-        log.debug("details", exc_info=error)
-        return jsonify(error="The request could not be understood."), 400
-
+    # Last: the CSP allows the inline scripts of every callback registered above, by their hashes.
+    security.protect(app, frame_ancestors=frame_ancestors)
+    redis_url = redis_url or os.environ.get("HOTLINE_REDIS_URL") or None  # counters shared by every worker when set
+    rate_limits.apply(app, rate_limits.RateLimits.from_env(os.environ), redis_url=redis_url)
     return app
 
 
@@ -168,6 +196,20 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         type=int,
         default=defaults.min_cell,
         help="hide counts below this (default 10; 1 turns suppression off, for internal use only)",
+    )
+    parser.add_argument(
+        "--privacy",
+        choices=PRIVACY_MODES,
+        default=defaults.privacy,
+        help="cellkey (default): published counts are slightly adjusted so views cannot be subtracted; "
+        "exact: no adjustment, for internal staff only",
+    )
+    parser.add_argument(
+        "--perturbation",
+        type=_perturbation_option,
+        default=defaults.perturbation,
+        metavar="D,V",
+        help=f"the cell-key perturbation: maximum change D and variance V (default {DEFAULT_PERTURBATION.label})",
     )
     parser.add_argument(
         "--debug", action="store_true", default=defaults.debug, help="Dash debug mode (never in production)"
@@ -194,6 +236,13 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         help="uploads kept in memory at once; the least recently used goes first (default 8)",
     )
     parser.add_argument(
+        "--frame-ancestors",
+        type=_frame_ancestors,
+        default=defaults.frame_ancestors,
+        help="pages allowed to embed this one in a frame, as CSP sources (\"'self' https://intranet.example.org\";"
+        " default: none)",
+    )
+    parser.add_argument(
         "--redis-url",
         default=defaults.redis_url,
         help="Redis shared by every worker and host, e.g. redis://127.0.0.1:6379/0 (default: none)",
@@ -217,8 +266,25 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         upload_max_mb=args.upload_max_mb,
         upload_ttl_minutes=args.upload_ttl_minutes,
         upload_max_files=args.upload_max_files,
+        privacy=args.privacy,
+        perturbation=args.perturbation,
+        frame_ancestors=args.frame_ancestors,
         redis_url=args.redis_url or None,
     )
+
+
+def _perturbation_option(text: str) -> PerturbationTable:
+    try:
+        return PerturbationTable.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _frame_ancestors(text: str) -> tuple[str, ...]:
+    try:
+        return security.parse_frame_ancestors(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if config.min_cell == 1:
         log.warning("small-count suppression is OFF (--min-cell 1): for internal staff use only")
+    if config.privacy == "exact":
+        log.warning("cell-key perturbation is OFF (--privacy exact): views can be subtracted; internal staff use only")
     total = dataset.aggregate([]).iloc[0]  # a log is a file too: the total obeys the suppression rule
     amount = f"fewer than {dataset.min_cell}" if total["suppressed"] else f"{int(total['count']):,}"
     log.info("loaded %s %s (%s-%s) from %s", amount, dataset.source.unit, *dataset.years, dataset.source.label)
@@ -247,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if config.redis_url:
         log.info("views and uploads are shared through Redis")  # never the URL: it may hold a password
-    build_app(config, dataset).run(host=config.host, port=config.port, debug=config.debug)
+    built = build_app(config, dataset)
+    built.run(host=config.host, port=config.port, debug=config.debug, request_handler=security.QuietRequestHandler)
     return 0
 
 

@@ -9,7 +9,21 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components import about, areamap, breakdowns, chart_access, filters, kpis, panels, presenter, table, text, trend, view
+from components import (
+    about,
+    areamap,
+    breakdowns,
+    chart_access,
+    chart_links,
+    filters,
+    kpis,
+    panels,
+    presenter,
+    table,
+    text,
+    trend,
+    view,
+)
 from hotline.dataset import Dataset
 from hotline.viewstate import Choices, choices_of
 
@@ -28,6 +42,7 @@ def build(app, dataset: Dataset, upload_card=None, cache: panels.ViewCache | Non
     filters.register(app)
     presenter.register(app, dataset, choices)
     chart_access.register(app, dataset, choices)
+    chart_links.register(app, dataset, choices, prefix=app.config.routes_pathname_prefix)
     return panels.register(app, dataset, choices, cache)
 
 

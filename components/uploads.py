@@ -31,6 +31,8 @@ from dash import Input, Output, State, dcc, html, no_update
 
 import hotline
 from hotline.caches import SharedCache
+from hotline.cellkey import PerturbationTable
+from hotline.dataset import DEFAULT_PERTURBATION
 from hotline.readers import base_name
 
 PREFIX = "/upload/"
@@ -79,6 +81,7 @@ class UploadRegistry:
         build_app: Callable[[hotline.Dataset, str], object],
         *,
         min_cell: int,
+        perturbation: PerturbationTable | None = DEFAULT_PERTURBATION,
         limits: UploadLimits = UploadLimits(),
         clock: Callable[[], float] = time.monotonic,
         shared: SharedCache | None = None,
@@ -86,6 +89,7 @@ class UploadRegistry:
     ) -> None:
         self.build_app = build_app  # (dataset, path prefix) -> a Dash app served under that prefix
         self.min_cell = min_cell  # the server's rule: an upload can never lower it
+        self.perturbation = perturbation  # nor turn the cell-key perturbation off
         self.limits = limits
         self.clock = clock
         self.shared = shared  # Redis: the files' bytes for every worker (None: this process only)
@@ -104,7 +108,7 @@ class UploadRegistry:
         if len(data) > self.limits.max_bytes:
             raise too_large(name, len(data), self.limits)
         with self._parsing:
-            dataset = hotline.load_bytes(name, data, min_cell=self.min_cell)
+            dataset = hotline.load_bytes(name, data, min_cell=self.min_cell, perturbation=self.perturbation)
             token = secrets.token_urlsafe(16)
             app = self.build_app(dataset, path_of(token))
         self._keep(token, app)
@@ -188,7 +192,7 @@ class UploadRegistry:
                 return None
             try:
                 name, data = _unpack(packed)
-                dataset = hotline.load_bytes(name, data, min_cell=self.min_cell)
+                dataset = hotline.load_bytes(name, data, min_cell=self.min_cell, perturbation=self.perturbation)
             except Exception:  # it was read once already: only damage in transit could refuse it now
                 log.exception("could not rebuild a shared upload")
                 return None
