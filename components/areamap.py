@@ -54,7 +54,7 @@ def layout(dataset: Dataset, topojson_url: str):
 def register(app, dataset: Dataset, choices) -> None:
     @app.callback(Output(GRAPH_ID, "figure"), Input("view", "data"))
     def update(store):
-        return panel.render_safely(lambda: render(dataset, view_from_store(store, choices)))
+        return panel.render_safely(lambda: render(dataset.current(), view_from_store(store, choices)))
 
 
 def render(dataset: Dataset, view: ViewState) -> dict:

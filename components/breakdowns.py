@@ -39,7 +39,7 @@ def register(app, dataset: Dataset, choices) -> None:
 def _register_one(app, dataset: Dataset, choices, dimension: str) -> None:
     @app.callback(Output(graph_id(dimension), "figure"), Input("view", "data"))
     def update(store):
-        return panel.render_safely(lambda: render(dataset, view_from_store(store, choices), dimension))
+        return panel.render_safely(lambda: render(dataset.current(), view_from_store(store, choices), dimension))
 
 
 def render(dataset: Dataset, view: ViewState, dimension: str) -> dict:

@@ -36,7 +36,7 @@ def register(app, dataset: Dataset, choices) -> None:
     @app.callback(Output(CONTAINER_ID, "children"), Input("view", "data"))
     def update(store):
         fallback = html.P("The headline numbers could not be computed for this selection.")
-        return panel.render_safely(lambda: cards(compute(dataset, view_from_store(store, choices))), fallback)
+        return panel.render_safely(lambda: cards(compute(dataset.current(), view_from_store(store, choices))), fallback)
 
 
 def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:

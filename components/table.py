@@ -39,7 +39,8 @@ def register(app, dataset: Dataset, choices) -> None:
     def update(store):
         view = view_from_store(store, choices)
         fallback = ("Numbers", html.P("The table could not be built for this selection."))
-        return panel.render_safely(lambda: render(dataset, view), fallback)
+        data = dataset.current()  # once per request: a refresh mid-way must not mix two versions
+        return panel.render_safely(lambda: render(data, view), fallback)
 
 
 def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]:

@@ -80,7 +80,35 @@ def footnote(dataset: Dataset) -> str:
         if dataset.source.unit == "signals"
         else f"{unit} show what was detected and recorded, not how common trafficking is."
     )
-    return f"Source: {dataset.source.label}. {rule}<br>{caveat}"
+    as_of = as_of_phrase(dataset)
+    return f"Source: {dataset.source.label}. {as_of + '. ' if as_of else ''}{rule}<br>{caveat}"
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def read_time(moment) -> str:
+    """ "2 December 2026, 18:05 UTC": when data were read, in words that need no time zone guessing."""
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M} UTC"
+
+
+def latest_phrase(latest: tuple[int, int | None] | None) -> str | None:
+    """ "December 2023", or "2023" where the data have no months."""
+    if latest is None:
+        return None
+    year, month = latest
+    return f"{MONTHS[month - 1]} {year}" if month else str(year)
+
+
+def as_of_phrase(dataset: Dataset) -> str | None:
+    """ "Data as of 2 December 2026, 18:05 UTC (latest month: November 2026)"; None if the read time is unknown."""
+    source = dataset.source
+    if source.read_at is None:
+        return None
+    latest = latest_phrase(source.latest)
+    kind = "latest month" if source.latest and source.latest[1] else "latest year"
+    return f"Data as of {read_time(source.read_at)}" + (f" ({kind}: {latest})" if latest else "")
 
 
 def suppressed_label(reason: str | None, min_cell: int) -> str:

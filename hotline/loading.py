@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -12,19 +13,29 @@ from hotline.dataset import Dataset, SourceInfo
 from hotline.demo import DEMO_SOURCE_LABEL
 from hotline.normalize import normalize
 from hotline.readers import base_name, read_table, read_table_bytes
+from hotline.sources import Source, looks_like_url, parse
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_FILE = DATA_DIR / "demo_signals.parquet"
 
 
-def load(path: str | Path, min_cell: int = 10, *, label: str | None = None, format: str | None = None) -> Dataset:
-    """Load a CSV, Parquet or Excel file as a Dataset.
+def load(
+    path: str | Path,
+    min_cell: int = 10,
+    *,
+    label: str | None = None,
+    format: str | None = None,
+    query: str | None = None,
+) -> Dataset:
+    """Load a CSV, Parquet or Excel file, or a database table or query (see hotline.sources), as a Dataset.
 
     The layout is the canonical one (see README) or a known public one (CTDC, UNODC GLOTIP, FBI UCR
     tables), detected from the columns unless `format` names it (see hotline.importers.FORMATS).
     Raises hotline.DataError, naming file, column, value and rows, if any cell is invalid;
     nothing is kept from a rejected file.
     """
+    if query or (isinstance(path, str) and (looks_like_url(path) or "?" in path)) or _is_duckdb(path):
+        return load_source(parse(path, query), min_cell, label=label, format=format)
     path = Path(path)
     is_demo = path.resolve() == DEMO_FILE.resolve()
     return _dataset(
@@ -35,6 +46,19 @@ def load(path: str | Path, min_cell: int = 10, *, label: str | None = None, form
         format,
         is_demo=is_demo,
     )
+
+
+def load_source(source: Source, min_cell: int = 10, *, label: str | None = None, format: str | None = None) -> Dataset:
+    """Load a Source (hotline.sources.parse): a file as load() does, a database through the same checks."""
+    if source.is_file:
+        return load(source.path, min_cell, label=label, format=format)
+    return _dataset(source.read_raw(), source.label, min_cell, label, format)
+
+
+def _is_duckdb(path: str | Path) -> bool:
+    from hotline.sources import DUCKDB_SUFFIXES
+
+    return Path(str(path).partition("?")[0]).suffix.lower() in DUCKDB_SUFFIXES
 
 
 def load_bytes(
@@ -48,6 +72,7 @@ def load_bytes(
 def _dataset(
     raw: pd.DataFrame, name: str, min_cell: int, label: str | None, format: str | None, *, is_demo: bool = False
 ) -> Dataset:
+    read_at = datetime.now(UTC)
     imported = importers.to_canonical(raw, name, format)
     table = normalize(imported.table, name)
     source = SourceInfo(
@@ -56,8 +81,22 @@ def _dataset(
         is_demo=is_demo,
         unit=imported.unit,
         notes=imported.notes,
+        read_at=read_at,
+        latest=latest_period(table),
     )
     return Dataset(build_cube(table), min_cell=min_cell, source=source, records=len(table))
+
+
+def latest_period(table: pd.DataFrame) -> tuple[int, int | None] | None:
+    """The latest (year, month) with a signal in the canonical table; month None where no month is known."""
+    counted = table[table["count"] > 0] if "count" in table else table
+    if counted.empty:
+        return None
+    year = int(counted["year"].max())
+    if "month" not in counted:
+        return year, None
+    months = counted.loc[counted["year"] == year, "month"].dropna()
+    return year, (int(months.max()) if len(months) else None)
 
 
 def load_demo(min_cell: int = 10) -> Dataset:
