@@ -77,6 +77,7 @@ class LiveDataset:
         every_seconds: float | None = None,
         watch_seconds: float = DEFAULT_WATCH_SECONDS,
         clock: Callable[[], float] = time.time,
+        autostart: bool = True,
     ) -> None:
         self._loader = loader
         self._stamp = stamp
@@ -99,11 +100,12 @@ class LiveDataset:
         self._thread: threading.Thread | None = None
         self._thread_pid: int | None = None
         self._stop = threading.Event()
+        self._autostart = autostart  # False: poll() and refresh() only when called (tests)
 
     # --- the Dataset interface ------------------------------------------------------------------
     def current(self) -> Dataset:
         """The latest complete Dataset. Take it once per request and answer from it alone."""
-        if self._thread_pid != os.getpid() and not self._stop.is_set():
+        if self._autostart and self._thread_pid != os.getpid() and not self._stop.is_set():
             self.start()  # first use, or a forked worker (gunicorn --preload): threads do not survive fork
         return self._current
 

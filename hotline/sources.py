@@ -118,12 +118,13 @@ def _parse_url(spec: str, query: str | None) -> Source:
     if dialect == "duckdb":  # duckdb:///path/to/file.duckdb, as the duckdb-engine dialect spells it
         path = Path(unquote(parts.path)[1:] if parts.path.startswith("//") else unquote(parts.path.lstrip("/")))
         return _database_source("duckdb", path, path.name, table, query)
+    # The URL as given, less ?table= (string surgery: urlunsplit would fold "sqlite:////abs/path").
+    base = spec.split("?", 1)[0].split("#", 1)[0]
     rest = urlencode(kept)
-    clean = parts._replace(query=rest).geturl()
+    clean = f"{base}?{rest}" if rest else base
     if dialect in POSTGRES_SCHEMES:
         # libpq (behind ADBC) takes postgresql:// URIs without a "+driver" part.
-        netloc = parts.netloc
-        clean = parts._replace(scheme="postgresql", netloc=netloc, query=rest).geturl()
+        clean = "postgresql" + clean[len(parts.scheme) :]
         return _database_source("postgresql", None, masked, table, query, spec=clean)
     return _database_source("sqlalchemy", None, masked, table, query, spec=clean)
 
@@ -186,7 +187,7 @@ def _read_duckdb(source: Source) -> pd.DataFrame:
         raise DataError(source.label, "database file not found")
     try:
         with duckdb.connect(str(source.path), read_only=True) as connection:
-            table = connection.execute(_sql(source)).fetch_arrow_table()
+            table = connection.sql(_sql(source)).to_arrow_table()
     except Exception as error:
         raise _database_error(source, error) from None
     return _arrow_frame(table)

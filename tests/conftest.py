@@ -43,10 +43,10 @@ def postgres():
         server.psql(CREATE_SIGNALS.format(name="signals"))
         with tempfile.TemporaryDirectory() as folder:
             csv = Path(folder) / "signals.csv"
-            pd.read_parquet(DEMO_FILE).head(PG_DEMO_ROWS).to_csv(csv, index=False)
+            demo_head().to_csv(csv, index=False)
             os.chmod(folder, 0o755)
             server.copy_csv("signals", csv, SIGNAL_COLUMNS)
-        server.psql("CREATE VIEW recent_signals AS SELECT * FROM signals WHERE year >= 2013")
+        server.psql("CREATE VIEW recent_signals AS SELECT * FROM signals WHERE year >= 2018")
         server.add_reader(READER, READER_PASSWORD)
         yield server
     finally:
@@ -54,5 +54,6 @@ def postgres():
 
 
 def demo_head(rows: int = PG_DEMO_ROWS) -> pd.DataFrame:
-    """The rows the `postgres` fixture loaded, as a frame."""
-    return pd.read_parquet(DEMO_FILE).head(rows)
+    """The rows the `postgres` fixture loads: every k-th demo signal, so that every year is there."""
+    demo = pd.read_parquet(DEMO_FILE)
+    return demo.iloc[:: len(demo) // rows].head(rows).reset_index(drop=True)
