@@ -121,7 +121,7 @@ def refresh_notice(dataset: Dataset, refresh: RefreshStatus) -> html.P:
 
 
 def _total_phrase(dataset: Dataset) -> str:
-    """ "464,543 signals": the whole dataset's total, under the same rule as every other number."""
+    """ "487,736 signals": the whole dataset's total, under the same rule as every other number."""
     total = dataset.aggregate([]).iloc[0]
     unit = dataset.source.unit
     if total["suppressed"]:

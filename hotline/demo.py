@@ -29,7 +29,7 @@ TRAFFICKING_TYPES = ("sex", "labor", "sex_and_labor", "not_specified")
 DEMO_SOURCE_LABEL = "Synthetic demo data (not real hotline records)"
 DEMO_SEED = 2014
 DEMO_YEARS = range(2012, 2024)
-DEFAULT_DEMO_ROWS = 464_543  # the calibrated national total over DEMO_YEARS (tests check it)
+DEFAULT_DEMO_ROWS = 487_736  # the calibrated national total over DEMO_YEARS (tests check it)
 CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "demo_calibration.csv"
 
 # --- Assumptions where nothing is published (see data/SOURCES.md) ------------------------------
@@ -72,6 +72,12 @@ CITIZENSHIP_BY_TYPE = np.array(
         [0.20, 0.15, 0.65],
     ]
 )
+# After the last published national total (2020): growth continues at half the 2016-2020 rate,
+# because signals kept rising as texts and web chat spread (the Texas 2023 mix) but a doubling
+# every five years cannot last. The years up to 2020 do not depend on this (see generate_demo).
+LAST_PUBLISHED_TOTAL_YEAR = 2020
+EXTRAPOLATED_GROWTH = 0.5
+
 # Mild seasonality: a summer high, and a January bump (National Slavery and Human Trafficking
 # Prevention Month brings awareness campaigns).
 _MONTHS = np.arange(1, 13)
@@ -98,7 +104,8 @@ def yearly_targets(calibration: pd.DataFrame | None = None) -> pd.DataFrame:
     TRAFFICKING_TYPES (shares summing to 1 within each group) and `caller_<c>` for each of CALLERS.
     Shares are interpolated linearly between published years and held constant beyond them.
     Totals: published where available; calls divided by that year's call share where only calls
-    are published; geometric growth from 2016 to the published 2020 total; flat after 2020.
+    are published; geometric growth from 2016 to the published 2020 total; after 2020, growth at
+    EXTRAPOLATED_GROWTH of that rate (an assumption: nothing national is published for those years).
     """
     cal = load_calibration() if calibration is None else calibration
     fig = {(int(y), m): float(v) for y, m, v in cal[["year", "metric", "value"]].itertuples(index=False)}
@@ -188,7 +195,8 @@ def _yearly_signals(fig: dict[tuple[int, str], float], years: np.ndarray, call_s
         elif year < first_after:
             totals.append(known[last_before] * growth ** (year - last_before))
         else:
-            totals.append(known[max(known)])
+            slower = 1 + (growth - 1) * EXTRAPOLATED_GROWTH
+            totals.append(known[first_after] * slower ** (year - first_after))
     return np.round(totals)
 
 
@@ -251,6 +259,10 @@ def generate_demo(rows: int = DEFAULT_DEMO_ROWS, seed: int = DEMO_SEED) -> pd.Da
     At DEFAULT_DEMO_ROWS the yearly totals equal the calibrated targets; any other size scales all
     years proportionally. Dimensions are pandas Categoricals with the canonical categories, `year`
     is int16 and `month` int8. The same rows and seed always give the same frame.
+
+    The years up to LAST_PUBLISHED_TOTAL_YEAR are drawn from the random stream exactly as the demo
+    first shipped them (when later years were held flat at the 2020 total), so their rows are
+    unchanged; the extrapolated years are drawn after them from a stream of their own.
     """
     if rows < 0:
         raise ValueError(f"rows must be >= 0, got {rows}")
@@ -258,8 +270,22 @@ def generate_demo(rows: int = DEFAULT_DEMO_ROWS, seed: int = DEMO_SEED) -> pd.Da
     years = np.array(DEMO_YEARS)
     targets = yearly_targets()
     state_weights = _state_weights(rng, years)
+    per_year = _rows_per_year(rows, targets["signals"].to_numpy())
+    published = years <= LAST_PUBLISHED_TOTAL_YEAR
+    # As first shipped: the later years at the 2020 count. Only the stream's length matters here;
+    # those padding rows are dropped.
+    first_shipped = np.where(published, per_year, per_year[published][-1] if published.any() else 0)
+    kept = int(per_year[published].sum())
+    early = _draw_rows(rng, years, np.repeat(np.arange(len(years)), first_shipped), targets, state_weights)
+    later_index = np.repeat(np.arange(len(years)), np.where(published, 0, per_year))
+    later = _draw_rows(np.random.default_rng([seed, LAST_PUBLISHED_TOTAL_YEAR]), years, later_index, targets, state_weights)
+    return pd.concat([early.iloc[:kept], later], ignore_index=True)
 
-    year_index = np.repeat(np.arange(len(years)), _rows_per_year(rows, targets["signals"].to_numpy()))
+
+def _draw_rows(
+    rng: np.random.Generator, years: np.ndarray, year_index: np.ndarray, targets: pd.DataFrame, state_weights: np.ndarray
+) -> pd.DataFrame:
+    """One row per entry of `year_index` (positions in `years`), each dimension drawn in a fixed order."""
 
     def shares(prefix: str, names: tuple[str, ...]) -> np.ndarray:
         return targets[[f"{prefix}_{n}" for n in names]].to_numpy()

@@ -26,7 +26,7 @@ def _texts(component) -> list[str]:
 def test_demo_profile_matches_the_file():
     raw = pd.read_parquet(DEMO_FILE)
     profile = describe(demo())
-    assert profile.records == len(raw) == profile.total == 464_543
+    assert profile.records == len(raw) == profile.total == 487_736
     assert profile.years == (2012, 2023)
     shares = {s.dimension: s.share for s in profile.unknown_shares}
     assert abs(shares["gender"] - (raw["gender"] == "unknown").mean()) < 1e-12
@@ -37,7 +37,7 @@ def test_demo_profile_matches_the_file():
 def test_demo_panel_states_source_rule_and_caveat():
     words = " ".join(_texts(about.layout(demo())))
     assert "Synthetic demo data (not real hotline records)" in words and "54 states, DC and territories" in words
-    assert "464,543" in words and "2012–2023" in words
+    assert "487,736" in words and "2012–2023" in words
     assert "Any count from 1 to 9 is hidden" in words
     assert "Gender: 16.0%" in words
     assert "not a measure of how much trafficking there is" in words
