@@ -149,7 +149,8 @@ def test_healthz_and_the_operators_notice_follow_refreshes(csv):
 def test_footnotes_say_when_the_data_were_read(csv):
     data = hotline.load(csv)
     assert text.as_of_phrase(data) == f"Data as of {text.read_time(data.source.read_at)} (latest month: June 2021)"
-    assert text.as_of_phrase(data) in text.footnote(data)
+    assert text.as_of_phrase(data, short=True) in text.footnote(data)
+    assert text.as_of_phrase(data, short=True).endswith("; latest month Jun 2021")
 
 
 def test_a_periodic_refresh_runs_in_the_background(csv):
@@ -167,3 +168,13 @@ def test_a_periodic_refresh_runs_in_the_background(csv):
         assert live.current().total == 70
     finally:
         live.stop()
+
+
+def test_slides_and_report_say_when_the_data_were_read(csv):
+    from components import presenter
+    from hotline.viewstate import ViewState
+
+    data = hotline.load(csv)
+    built = presenter.deck(data, ViewState())
+    as_of = text.as_of_phrase(data, short=True)
+    assert built.charts and all(as_of in chart.footnote for chart in built.charts)
