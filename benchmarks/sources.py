@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> None:
             results.append(row)
 
     print(f"load time, median of {args.repeats} (seconds), source to checked Dataset; ratio to Parquet in brackets")
-    header = ["rows", "parquet", "duckdb", "postgresql (ADBC)"] + ([] if args.no_sqlalchemy else ["postgresql (SQLAlchemy)"])
+    header = ["rows", "parquet", "duckdb", "postgresql (ADBC)"]
+    header += [] if args.no_sqlalchemy else ["postgresql (SQLAlchemy)"]
     print(" | ".join(f"{h:>24}" for h in header))
     for row in results:
         cells = [f"{row['rows']:>24,}", f"{row['parquet']:>24.2f}"]

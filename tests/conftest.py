@@ -14,7 +14,9 @@ from pgserver import PostgresServer, bindir
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo_signals.parquet"
 PG_DEMO_ROWS = 6000  # demo signals loaded into the test database: enough for numbers above min_cell
 READER, READER_PASSWORD = "dashboard_reader", "pg-Secret-4711"
-SIGNAL_COLUMNS = ["year", "month", "state", "trafficking_type", "gender", "age_group", "citizenship", "method", "caller"]
+SIGNAL_COLUMNS = [
+    "year", "month", "state", "trafficking_type", "gender", "age_group", "citizenship", "method", "caller"
+]
 CREATE_SIGNALS = """
 CREATE TABLE {name} (
     id bigserial PRIMARY KEY,

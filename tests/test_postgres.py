@@ -34,7 +34,8 @@ def test_a_table_loads_the_same_numbers_as_the_file(postgres, tmp_path):
     assert from_db.aggregate(by).equals(from_file.aggregate(by))
     assert from_db.aggregate(["year"])["count"].notna().all()
     assert from_db.source.label == f"postgresql://127.0.0.1:{postgres.port}/hotline table signals"
-    assert from_db.source.latest == (int(expected["year"].max()), int(expected.loc[expected.year == expected.year.max(), "month"].max()))
+    last_year = int(expected["year"].max())
+    assert from_db.source.latest == (last_year, int(expected.loc[expected["year"] == last_year, "month"].max()))
 
 
 def test_a_query_and_a_view(postgres):
