@@ -3,12 +3,12 @@
     python app.py [--data PATH|URL [--query SQL] [--format NAME]] [--refresh-minutes N] [--host H] [--port N]
                   [--min-cell K] [--debug]
                   [--allow-upload [--upload-max-mb MB] [--upload-ttl-minutes M] [--upload-max-files N]]
+                  [--frame-ancestors SOURCES]
     gunicorn app:server            (configured by the HOTLINE_* environment variables)
 
 Every option has an environment variable: HOTLINE_DATA, HOTLINE_QUERY, HOTLINE_REFRESH_MINUTES, HOTLINE_FORMAT,
-HOTLINE_HOST, HOTLINE_PORT,
-HOTLINE_MIN_CELL, HOTLINE_DEBUG, HOTLINE_ALLOW_UPLOAD, HOTLINE_UPLOAD_MAX_MB, HOTLINE_UPLOAD_TTL_MINUTES,
-HOTLINE_UPLOAD_MAX_FILES. Command-line options win over the environment.
+HOTLINE_HOST, HOTLINE_PORT, HOTLINE_MIN_CELL, HOTLINE_DEBUG, HOTLINE_ALLOW_UPLOAD, HOTLINE_UPLOAD_MAX_MB,
+HOTLINE_UPLOAD_TTL_MINUTES, HOTLINE_UPLOAD_MAX_FILES, HOTLINE_FRAME_ANCESTORS. Command-line options win over the environment.
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dash
-from flask import jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import jsonify
 
 import hotline
-from components import page, uploads
+from components import page, security, uploads
 from hotline import sources
 from hotline.importers import FORMATS
 from hotline.live import LiveDataset
@@ -47,6 +46,7 @@ class Config:
     upload_max_mb: float = 50
     upload_ttl_minutes: float = 60
     upload_max_files: int = 8
+    frame_ancestors: tuple[str, ...] = ()  # pages that may frame this one (CSP sources); none by default
 
     @classmethod
     def from_env(cls, environ: os._Environ | dict = os.environ) -> Config:
@@ -63,6 +63,7 @@ class Config:
             upload_max_mb=float(environ.get("HOTLINE_UPLOAD_MAX_MB", cls.upload_max_mb)),
             upload_ttl_minutes=float(environ.get("HOTLINE_UPLOAD_TTL_MINUTES", cls.upload_ttl_minutes)),
             upload_max_files=int(environ.get("HOTLINE_UPLOAD_MAX_FILES", cls.upload_max_files)),
+            frame_ancestors=security.parse_frame_ancestors(environ.get("HOTLINE_FRAME_ANCESTORS")),
         )
 
 
@@ -103,18 +104,23 @@ def _known_format(name: str | None) -> str | None:
 
 def build_app(config: Config, dataset: hotline.Dataset) -> dash.Dash:
     """The main app, with the upload registry when uploads are allowed."""
+    framing = config.frame_ancestors
     if not config.allow_upload:
-        return create_app(dataset)
+        return create_app(dataset, frame_ancestors=framing)
     registry = uploads.UploadRegistry(
-        lambda uploaded, prefix: create_app(uploaded, registry=registry, prefix=prefix),
+        lambda uploaded, prefix: create_app(uploaded, registry=registry, prefix=prefix, frame_ancestors=framing),
         min_cell=config.min_cell,
         limits=uploads.UploadLimits(config.upload_max_mb, config.upload_ttl_minutes, config.upload_max_files),
     )
-    return create_app(dataset, registry=registry)
+    return create_app(dataset, registry=registry, frame_ancestors=framing)
 
 
 def create_app(
-    dataset: hotline.Dataset, *, registry: uploads.UploadRegistry | None = None, prefix: str = "/"
+    dataset: hotline.Dataset,
+    *,
+    registry: uploads.UploadRegistry | None = None,
+    prefix: str = "/",
+    frame_ancestors: tuple[str, ...] = (),
 ) -> dash.Dash:
     """A Dash app for one dataset, served under `prefix`. Everything it needs is served from this machine (no CDN).
 
@@ -155,17 +161,8 @@ def create_app(
             refresh=status.as_json() if status else None,
         )
 
-    @app.server.errorhandler(Exception)
-    def refuse_malformed_request(error: Exception):
-        """A malformed callback payload gets a short JSON refusal, never an error page or a trace."""
-        if isinstance(error, HTTPException):
-            if not request.path.startswith(f"{prefix}_dash"):
-                return error
-            return jsonify(error=error.description), error.code
-        log.warning("refused a malformed request to %s: %s", request.path, type(error).__name__)
-        log.debug("details", exc_info=error)
-        return jsonify(error="The request could not be understood."), 400
-
+    # Last: the CSP allows the inline scripts of every callback registered above, by their hashes.
+    security.protect(app, frame_ancestors=frame_ancestors)
     return app
 
 
@@ -225,6 +222,13 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         default=defaults.upload_max_files,
         help="uploads kept in memory at once; the least recently used goes first (default 8)",
     )
+    parser.add_argument(
+        "--frame-ancestors",
+        type=_frame_ancestors,
+        default=defaults.frame_ancestors,
+        help="pages allowed to embed this one in a frame, as CSP sources (\"'self' https://intranet.example.org\";"
+        " default: none)",
+    )
     args = parser.parse_args(argv)
     if args.min_cell < 1:
         parser.error("--min-cell must be at least 1")
@@ -250,7 +254,15 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         upload_max_mb=args.upload_max_mb,
         upload_ttl_minutes=args.upload_ttl_minutes,
         upload_max_files=args.upload_max_files,
+        frame_ancestors=args.frame_ancestors,
     )
+
+
+def _frame_ancestors(text: str) -> tuple[str, ...]:
+    try:
+        return security.parse_frame_ancestors(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
             config.upload_max_mb,
             config.upload_ttl_minutes,
         )
-    build_app(config, dataset).run(host=config.host, port=config.port, debug=config.debug)
+    built = build_app(config, dataset)
+    built.run(host=config.host, port=config.port, debug=config.debug, request_handler=security.QuietRequestHandler)
     return 0
 
 

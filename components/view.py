@@ -93,8 +93,8 @@ def register(app, choices: Choices, clickable_graphs: list[str]) -> None:
         trigger = ctx.triggered_id
         try:
             view, messages = _next_view(trigger, search, years, controls, measure, clicks, current, choices, span)
-        except Exception:  # a malformed payload must never break the page
-            log.exception("could not apply a view change; keeping the current view")
+        except Exception as error:  # a malformed payload must never break the page; a client's mistake, one line
+            log.warning("could not apply a view change (%s); keeping the current view", type(error).__name__)
             view, messages = view_from_store(current, choices), ["That change could not be applied."]
             view = _keep_presentation(view, search, choices)
         if trigger is None or trigger == URL_ID or messages:

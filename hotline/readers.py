@@ -19,11 +19,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from hotline import sheet_bounds
 from hotline.errors import DataError
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
+# A reader holds a sheet as a grid from A1 to its last cell: 5 million cells (500,000 rows of 10
+# columns) is a few hundred MB; bigger tables belong in CSV or Parquet. The XML cap refuses a zip bomb.
+MAX_SHEET_CELLS = 5_000_000
+MAX_SHEET_XML_BYTES = 512 * 1024 * 1024
 SAVE_AS_UTF8 = "Save it as 'CSV UTF-8' (in Excel: File > Save As > CSV UTF-8)"
 _SNIFF_BYTES = 8192
 
@@ -177,8 +182,19 @@ def _read_csv(name: str, raw: bytes) -> pd.DataFrame:
         longer = _longer_row(name, body, delimiter, header, skipped, blank_extras_ok=True)
         if longer is not None:
             raise longer
+    if len(frame) < _records_in(body):
+        # Fewer records than lines: a quoted value runs over several lines, which a table of signals
+        # never needs. It is a quote left open (closed, by chance, by another quote further down).
+        spanning = _spanning_quote(name, body, delimiter, header, skipped)
+        if spanning is not None:
+            raise spanning
     frame.index = frame.index + skipped
     return _without_blank_rows(frame)
+
+
+def _records_in(text: str) -> int:
+    """Lines under the header, blank ones included (as read with skip_blank_lines=False)."""
+    return text.count("\n") - (1 if text.endswith("\n") else 0)
 
 
 def _decode(name: str, raw: bytes) -> str:
@@ -222,6 +238,9 @@ def _encoding_error(name: str, raw: bytes, start: int) -> DataError:
 
 def _malformed(name: str, text: str, delimiter: str, header: list[str], skipped: int, parser_message: str) -> DataError:
     """Find the record the CSV parser stopped at and say what is wrong with it, in the user's terms."""
+    spanning = _spanning_quote(name, text, delimiter, header, skipped)
+    if spanning is not None:
+        return spanning
     try:
         longer = _longer_row(name, text, delimiter, header, skipped, blank_extras_ok=False)
     except _UnclosedQuote as unclosed:
@@ -272,19 +291,54 @@ def _longer_row(
     return None
 
 
-def _unclosed_quote(name: str, text: str, delimiter: str, header: list[str], row: int, start_line: int) -> DataError:
+def _spanning_quote(name: str, text: str, delimiter: str, header: list[str], skipped: int) -> DataError | None:
+    """The first record that starts on one line and ends on another: a quote opened there is not closed there."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+    start_line = 1
+    try:
+        for _ in reader:
+            if reader.line_num > start_line:
+                closed = text.count('"') % 2 == 0  # else open to the end of the file
+                return _unclosed_quote(name, text, delimiter, header, start_line + skipped, start_line, closed=closed)
+            start_line = reader.line_num + 1
+    except csv.Error:
+        return None  # not a quote running over lines: the caller says what else is wrong
+    return None
+
+
+def _unclosed_quote(
+    name: str, text: str, delimiter: str, header: list[str], row: int, start_line: int, *, closed: bool = False
+) -> DataError:
     line = text.splitlines()[start_line - 1] if start_line <= text.count("\n") + 1 else ""
-    quote = line.find('"')
+    quote = _open_quote(line)
     fields_before = next(csv.reader([line[:quote]], delimiter=delimiter)) if quote > 0 else [""]
     index = len(fields_before) - 1
+    # Closed further down, by another stray quote: the lines between read as one value.
+    problem = (
+        'a double quote (") opened in this row is not closed on it (an unclosed quote), so the lines after it read'
+        " as part of one value"
+        if closed
+        else 'a double quote (") opened in this row is never closed (an unclosed quote), so the rest of the file reads'
+        " as one value"
+    )
     return DataError(
         name,
-        'a double quote (") opened in this row is never closed, so the rest of the file reads as one value',
+        problem,
         column=header[index] if 0 <= index < len(header) else None,
         value=line[quote:] if quote >= 0 else line,
         rows=[row],
         hint='Close the quote, or remove it; a quote inside a value is written twice ("")',
     )
+
+
+def _open_quote(line: str) -> int:
+    """Where the quote left open at the end of `line` starts (a doubled quote opens and closes); else the first."""
+    opened, position = False, -1
+    for index, character in enumerate(line):
+        if character == '"':
+            opened = not opened
+            position = index if opened else position
+    return position if opened else line.find('"')
 
 
 def _sniff_delimiter(text: str, suffix: str) -> str:
@@ -318,14 +372,47 @@ def _read_parquet(name: str, data: bytes) -> pd.DataFrame:
 
     damaged = DataError(name, "not a readable Parquet file (it is damaged or cut short)")
     try:
-        columns = pq.read_schema(io.BytesIO(data)).names
+        schema = pq.read_schema(io.BytesIO(data))
     except Exception:  # pyarrow raises many types for a damaged file
         raise damaged from None
-    _reject_duplicate_columns(name, columns)
+    _reject_duplicate_columns(name, schema.names)
+    for field in schema:
+        _reject_unusable_type(name, field)
     try:
         return pd.read_parquet(io.BytesIO(data))
     except Exception:
         raise damaged from None
+
+
+def _reject_unusable_type(name: str, field) -> None:
+    """Cells must be plain numbers, text, true/false or dates: a list, a record or raw bytes is not a value."""
+    import pyarrow.types as types
+
+    kind = field.type.value_type if types.is_dictionary(field.type) else field.type
+    if types.is_nested(kind):
+        what = "nested values (lists or records in a cell)"
+    elif types.is_binary(kind) or types.is_large_binary(kind) or types.is_fixed_size_binary(kind):
+        what = "raw bytes, not text"
+    elif not (
+        types.is_integer(kind)
+        or types.is_floating(kind)
+        or types.is_decimal(kind)
+        or types.is_string(kind)
+        or types.is_large_string(kind)
+        or (hasattr(types, "is_string_view") and types.is_string_view(kind))
+        or types.is_boolean(kind)
+        or types.is_null(kind)
+        or types.is_temporal(kind)
+    ):
+        what = "values of a kind this reader does not know"
+    else:
+        return
+    raise DataError(
+        name,
+        f"the column's type is {field.type}: {what}, which a table of signals cannot hold",
+        column=field.name,
+        hint="Store it as numbers or text (flatten lists and records into columns of their own), or leave it out",
+    )
 
 
 def _read_excel(name: str, data: bytes, kind: str) -> pd.DataFrame:
@@ -337,11 +424,19 @@ def _read_excel(name: str, data: bytes, kind: str) -> pd.DataFrame:
         )
     if kind not in ("zip", "ole"):
         _expect(name, kind, "zip", "not a readable Excel file")
+    if kind == "zip":
+        _refuse_oversized_sheet(name, data)
     try:
         sheet = pd.read_excel(
-            io.BytesIO(data), sheet_name=0, header=None, dtype=str, keep_default_na=False, na_values=[""]
+            io.BytesIO(data),
+            sheet_name=0,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            engine="calamine",  # Rust: several times faster than openpyxl, and bounded by the check above
         )
-    except Exception:  # openpyxl raises many types for a damaged file
+    except Exception:  # the reader raises many types for a damaged file
         raise DataError(name, "not a readable Excel file (it is damaged or not an .xlsx workbook)") from None
     sheet = sheet.dropna(how="all", axis=1)
     filled = sheet.notna().any(axis=1).to_numpy()
@@ -355,6 +450,22 @@ def _read_excel(name: str, data: bytes, kind: str) -> pd.DataFrame:
     frame.columns = header
     frame.index = frame.index - 1  # sheet position p is spreadsheet row p + 1, which is index + 2
     return _without_blank_rows(frame)
+
+
+def _refuse_oversized_sheet(name: str, data: bytes) -> None:
+    """Refuse a sheet whose used range is past MAX_SHEET_CELLS before a reader expands it (hotline.sheet_bounds)."""
+    too_big = f"more than the {MAX_SHEET_CELLS:,} cells this reader accepts"
+    hint = "Delete the unused rows and columns (a stray value far to the right or below), or save the table as CSV"
+    if sheet_bounds.sheet_xml_size(data) > MAX_SHEET_XML_BYTES:
+        raise DataError(name, f"the first sheet is too large to read ({too_big})", hint=hint + " or Parquet")
+    bounds = sheet_bounds.first_sheet_bounds(data, stop_above=MAX_SHEET_CELLS)
+    if bounds is not None and bounds.used_range > MAX_SHEET_CELLS:
+        raise DataError(
+            name,
+            f"the first sheet is too large to read: its used range reaches at least {bounds.last_cell}"
+            f" ({bounds.rows:,} rows by {bounds.columns:,} columns from A1), {too_big}",
+            hint=hint + " or Parquet",
+        )
 
 
 def _reject_duplicate_columns(name: str, header: list[str], header_row: int = 1) -> None:

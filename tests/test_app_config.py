@@ -141,7 +141,9 @@ def test_main_runs_the_app_with_the_configuration(tmp_path, monkeypatch):
     data = tmp_path / "tiny.csv"
     data.write_text("year,state,trafficking_type,count\n2019,TX,labor,40\n2020,OK,sex,25\n", encoding="utf-8")
     assert main(["--data", str(data), "--port", "8999", "--host", "127.0.0.2", "--min-cell", "3"]) == 0
-    assert started == [{"host": "127.0.0.2", "port": 8999, "debug": False}]
+    assert [{k: v for k, v in kw.items() if k != "request_handler"} for kw in started] == [
+        {"host": "127.0.0.2", "port": 8999, "debug": False}
+    ]
 
 
 # --- the running app --------------------------------------------------------------------------------------------

@@ -238,7 +238,30 @@ def guarded_page(browser, viewport: dict):
         ),
     )
     page.guard = guard
+    # Playwright's wait_for_function compiles its predicate with `new Function` inside the page, which
+    # the app's Content-Security-Policy forbids (no 'unsafe-eval'): poll with evaluate() instead.
+    page.wait_for_function = lambda expression, arg=None, timeout=None, **_: wait_until(page, expression, arg, timeout)
     return context, page
+
+
+def wait_until(page, expression: str, arg=None, timeout: float | None = None, interval: float = 0.05):
+    """Wait until `expression` (a JS function or expression) is truthy in the page; like wait_for_function."""
+    from playwright.sync_api import Error, TimeoutError
+
+    deadline = time.monotonic() + (timeout if timeout is not None else 15_000) / 1000
+    while True:
+        try:
+            value = page.evaluate(expression, arg)
+            if value:
+                return value
+        except TimeoutError:
+            raise
+        except Error as error:  # a navigation in progress, or the expression reading what is not there yet
+            if "Target page, context or browser has been closed" in str(error):
+                raise
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"wait_until: {expression[:80]!r} still false after {timeout or 15_000} ms")
+        time.sleep(interval)
 
 
 @pytest.fixture

@@ -175,6 +175,21 @@ def _title_above_header() -> bytes:
     return xlsx([[], []] + rows)  # two blank rows: the header is on row 3, record 2 on row 6
 
 
+def _wide_sheet() -> bytes:
+    """A table plus one value in the last column (XFD) on 400 rows: 6.5 million cells from A1, a few kB on disk."""
+    book = Workbook()
+    sheet = book.active
+    for row in numeric_rows(table()):
+        sheet.append(row)
+    for row in range(1, 401):
+        sheet.cell(row=row, column=16384, value=1)
+    book.properties.creator = "make_corpus.py"
+    book.properties.created = book.properties.modified = datetime(2024, 1, 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _fixed_zip(buffer.getvalue())
+
+
 def _latin1() -> bytes:
     rows = table(COUNTRY_HEADER, COUNTRY_RECORDS, change=(3, 1, "Côte d'Ivoire"))
     return text(rows).encode("latin-1")
@@ -282,6 +297,51 @@ CASES: tuple[Case, ...] = (
         column="trafficking_type",
         value="'\"labor,male,7'",
         row=row_of(1),
+    ),
+    Case(
+        "quote_closed_rows_later.csv",
+        lambda: utf8(table()).replace(b"\n2015,CA,labor,", b'\n2015,CA,"labor,').replace(b"\n2017,FL,", b'\n2017,"FL,'),
+        "not closed on it (an unclosed quote)",
+        "a quote opened on row 3 and closed by another stray quote rows later",
+        column="trafficking_type",
+        value="'\"labor,male,7'",
+        row=row_of(1),
+    ),
+    Case(
+        "quote_after_quoted_value.csv",
+        lambda: utf8(table()).replace(b"\n2015,CA,labor,male,7\n", b'\n2015,"CA"x,labor,male,"7\n'),
+        "never closed (an unclosed quote)",
+        "a stray character after a quoted value, then a quote never closed, on row 3",
+        column="count",
+        value="'\"7'",
+        row=row_of(1),
+    ),
+    Case(
+        "wide_sheet.xlsx",
+        _wide_sheet,
+        "the first sheet is too large to read",
+        "a value in column XFD on 400 rows: 6.5 million cells from A1 in a 9 kB file",
+    ),
+    Case(
+        "list_column.parquet",
+        lambda: parquet(typed_columns() | {"tags": [["a", "b"]] * len(RECORDS)}),
+        "the column's type is list<element: string>",
+        "a list<string> column",
+        column="tags",
+    ),
+    Case(
+        "struct_column.parquet",
+        lambda: parquet(typed_columns() | {"place": [{"city": "Austin"}] * len(RECORDS)}),
+        "the column's type is struct<city: string>",
+        "a struct column (a record in each cell)",
+        column="place",
+    ),
+    Case(
+        "binary_column.parquet",
+        lambda: parquet(typed_columns() | {"state": [b"TX"] * len(RECORDS)}),
+        "raw bytes, not text",
+        "the state column stored as binary",
+        column="state",
     ),
     Case(
         "rows_longer_than_header.csv",
