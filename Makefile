@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: run test browser-deps benchmark
+.PHONY: run test browser-deps benchmark fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,7 @@ browser-deps:
 ## Speed and memory at 100k, 1M and 10M signals
 benchmark: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.run $(ARGS)
+
+## The fuzz suite at 10,000 cases (the test run has about 1,000): hostile links and callback requests
+fuzz: $(VENV)/.installed
+	HOTLINE_FUZZ_CASES=$${HOTLINE_FUZZ_CASES:-10000} $(BIN)/python -m pytest tests/test_fuzz.py -q $(PYTEST_ARGS)

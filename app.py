@@ -1,14 +1,16 @@
 """Composition root: read the configuration, load the dataset, build the Dash app.
 
     python app.py [--data PATH|URL [--query SQL] [--format NAME]] [--refresh-minutes N] [--host H] [--port N]
-                  [--min-cell K] [--debug]
+                  [--min-cell K] [--privacy cellkey|exact] [--perturbation D,V] [--debug]
                   [--allow-upload [--upload-max-mb MB] [--upload-ttl-minutes M] [--upload-max-files N]]
                   [--frame-ancestors SOURCES]
     gunicorn app:server            (configured by the HOTLINE_* environment variables)
 
 Every option has an environment variable: HOTLINE_DATA, HOTLINE_QUERY, HOTLINE_REFRESH_MINUTES, HOTLINE_FORMAT,
 HOTLINE_HOST, HOTLINE_PORT, HOTLINE_MIN_CELL, HOTLINE_DEBUG, HOTLINE_ALLOW_UPLOAD, HOTLINE_UPLOAD_MAX_MB,
-HOTLINE_UPLOAD_TTL_MINUTES, HOTLINE_UPLOAD_MAX_FILES, HOTLINE_FRAME_ANCESTORS. Command-line options win over the environment.
+HOTLINE_UPLOAD_TTL_MINUTES, HOTLINE_UPLOAD_MAX_FILES, HOTLINE_FRAME_ANCESTORS, HOTLINE_PRIVACY, HOTLINE_PERTURBATION
+(and HOTLINE_PRIVACY_SEED, the secret that fixes the cell-key perturbation: see hotline/seeds.py). Command-line
+options win over the environment.
 """
 
 from __future__ import annotations
@@ -24,12 +26,16 @@ import dash
 from flask import jsonify
 
 import hotline
-from components import page, security, uploads
+from components import page, rate_limits, security, uploads
 from hotline import sources
+from hotline.cellkey import PerturbationTable
+from hotline.dataset import DEFAULT_PERTURBATION
 from hotline.importers import FORMATS
 from hotline.live import LiveDataset
 
 log = logging.getLogger("hotline")
+
+PRIVACY_MODES = ("cellkey", "exact")
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,8 @@ class Config:
     upload_max_mb: float = 50
     upload_ttl_minutes: float = 60
     upload_max_files: int = 8
+    privacy: str = "cellkey"  # "cellkey": published counts are perturbed; "exact": not (internal staff only)
+    perturbation: PerturbationTable = DEFAULT_PERTURBATION  # the cell-key table's D and V
     frame_ancestors: tuple[str, ...] = ()  # pages that may frame this one (CSP sources); none by default
 
     @classmethod
@@ -63,18 +71,29 @@ class Config:
             upload_max_mb=float(environ.get("HOTLINE_UPLOAD_MAX_MB", cls.upload_max_mb)),
             upload_ttl_minutes=float(environ.get("HOTLINE_UPLOAD_TTL_MINUTES", cls.upload_ttl_minutes)),
             upload_max_files=int(environ.get("HOTLINE_UPLOAD_MAX_FILES", cls.upload_max_files)),
+            privacy=_known_privacy(environ.get("HOTLINE_PRIVACY") or cls.privacy),
+            perturbation=PerturbationTable.parse(environ["HOTLINE_PERTURBATION"])
+            if environ.get("HOTLINE_PERTURBATION")
+            else cls.perturbation,
             frame_ancestors=security.parse_frame_ancestors(environ.get("HOTLINE_FRAME_ANCESTORS")),
         )
+
+    @property
+    def perturbation_table(self) -> PerturbationTable | None:
+        """What the dataset perturbs with: None for exact counts."""
+        return None if self.privacy == "exact" else self.perturbation
 
 
 def load_dataset(config: Config) -> hotline.Dataset | LiveDataset:
     """The demo data, or a LiveDataset that follows the configured file or database (hotline/live.py)."""
     if config.data is None:
-        return hotline.load_demo(min_cell=config.min_cell)
+        return hotline.load_demo(min_cell=config.min_cell, perturbation=config.perturbation_table)
     source = sources.parse(config.data, config.query)
     every = config.refresh_minutes * 60 if config.refresh_minutes else None
     return LiveDataset(
-        lambda: hotline.load_source(source, min_cell=config.min_cell, format=config.format),
+        lambda: hotline.load_source(
+            source, min_cell=config.min_cell, format=config.format, perturbation=config.perturbation_table
+        ),
         stamp=source.stamp if source.path is not None else None,
         every_seconds=every,
     )
@@ -96,6 +115,12 @@ def _minutes(text: str | None) -> float | None:
     return value or None
 
 
+def _known_privacy(name: str) -> str:
+    if name not in PRIVACY_MODES:
+        raise ValueError(f"HOTLINE_PRIVACY must be one of {', '.join(PRIVACY_MODES)}, not {name!r}")
+    return name
+
+
 def _known_format(name: str | None) -> str | None:
     if name is not None and name not in FORMATS:
         raise ValueError(f"HOTLINE_FORMAT must be one of {', '.join(FORMATS)}, not {name!r}")
@@ -110,6 +135,7 @@ def build_app(config: Config, dataset: hotline.Dataset) -> dash.Dash:
     registry = uploads.UploadRegistry(
         lambda uploaded, prefix: create_app(uploaded, registry=registry, prefix=prefix, frame_ancestors=framing),
         min_cell=config.min_cell,
+        perturbation=config.perturbation_table,
         limits=uploads.UploadLimits(config.upload_max_mb, config.upload_ttl_minutes, config.upload_max_files),
     )
     return create_app(dataset, registry=registry, frame_ancestors=framing)
@@ -130,6 +156,7 @@ def create_app(
         __name__,
         url_base_pathname=prefix,
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
+        assets_path_ignore=["^embed$"],  # the embed page's own files (components/chart_links.py)
         serve_locally=True,
         compress=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
@@ -147,14 +174,17 @@ def create_app(
         current = dataset.current()
         status = dataset.status() if isinstance(dataset, LiveDataset) else None
         read_at, latest = current.source.read_at, current.source.latest
+        # What a visitor may see, and nothing finer: the published total under the same rule as the page.
+        total = current.aggregate([]).iloc[0]
         return jsonify(
             status="ok",
-            records=current.total,
-            rows=current.records,
+            records=None if total["suppressed"] else int(total["count"]),
+            records_hidden=f"fewer than {current.min_cell}" if total["suppressed"] else None,
             years=list(current.years),
             geography=current.geography,
             source=current.source.label,
             min_cell=current.min_cell,
+            perturbation=current.perturbation.label if current.perturbation else "off (exact counts)",
             data_read_at=read_at.isoformat(timespec="seconds") if read_at else None,
             latest_month=(f"{latest[0]}-{latest[1]:02d}" if latest[1] else str(latest[0])) if latest else None,
             fingerprint=current.fingerprint,
@@ -163,6 +193,8 @@ def create_app(
 
     # Last: the CSP allows the inline scripts of every callback registered above, by their hashes.
     security.protect(app, frame_ancestors=frame_ancestors)
+    redis_url = os.environ.get("HOTLINE_REDIS_URL") or None  # counters shared by every worker when set
+    rate_limits.apply(app, rate_limits.RateLimits.from_env(os.environ), redis_url=redis_url)
     return app
 
 
@@ -197,6 +229,20 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         type=int,
         default=defaults.min_cell,
         help="hide counts below this (default 10; 1 turns suppression off, for internal use only)",
+    )
+    parser.add_argument(
+        "--privacy",
+        choices=PRIVACY_MODES,
+        default=defaults.privacy,
+        help="cellkey (default): published counts are slightly adjusted so views cannot be subtracted; "
+        "exact: no adjustment, for internal staff only",
+    )
+    parser.add_argument(
+        "--perturbation",
+        type=_perturbation_option,
+        default=defaults.perturbation,
+        metavar="D,V",
+        help=f"the cell-key perturbation: maximum change D and variance V (default {DEFAULT_PERTURBATION.label})",
     )
     parser.add_argument(
         "--debug", action="store_true", default=defaults.debug, help="Dash debug mode (never in production)"
@@ -254,8 +300,17 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
         upload_max_mb=args.upload_max_mb,
         upload_ttl_minutes=args.upload_ttl_minutes,
         upload_max_files=args.upload_max_files,
+        privacy=args.privacy,
+        perturbation=args.perturbation,
         frame_ancestors=args.frame_ancestors,
     )
+
+
+def _perturbation_option(text: str) -> PerturbationTable:
+    try:
+        return PerturbationTable.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _frame_ancestors(text: str) -> tuple[str, ...]:
@@ -279,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if config.min_cell == 1:
         log.warning("small-count suppression is OFF (--min-cell 1): for internal staff use only")
+    if config.privacy == "exact":
+        log.warning("cell-key perturbation is OFF (--privacy exact): views can be subtracted; internal staff use only")
     total = dataset.aggregate([]).iloc[0]  # a log is a file too: the total obeys the suppression rule
     amount = f"fewer than {dataset.min_cell}" if total["suppressed"] else f"{int(total['count']):,}"
     log.info("loaded %s %s (%s-%s) from %s", amount, dataset.source.unit, *dataset.years, dataset.source.label)

@@ -41,6 +41,18 @@
     }
   }
 
+  // A range slider's two number boxes (for typing a year) carry no name: "Years, from" and "Years, to".
+  function nameRangeInputs() {
+    var boxes = document.querySelectorAll("input.dash-range-slider-input");
+    for (var i = 0; i < boxes.length; i++) {
+      var slider = boxes[i].closest(".dash-slider-container");
+      var label = slider && slider.id ? document.querySelector('label[for="' + slider.id + '"]') : null;
+      var which = boxes[i].classList.contains("dash-range-slider-max-input") ? "to" : "from";
+      var name = (label ? label.textContent.trim() + ", " : "") + which;
+      if (boxes[i].getAttribute("aria-label") !== name) boxes[i].setAttribute("aria-label", name);
+    }
+  }
+
   var queued = false;
   function schedule() {
     if (queued) return;
@@ -48,11 +60,13 @@
     window.requestAnimationFrame(function () {
       queued = false;
       patch();
+      nameRangeInputs();
     });
   }
 
   function start() {
     patch();
+    nameRangeInputs();
     new MutationObserver(schedule).observe(document.body, {
       childList: true,
       subtree: true,

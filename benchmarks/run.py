@@ -167,8 +167,10 @@ def naive_update(frame: pd.DataFrame, filters: Filters, aggregations) -> dict[st
 def agreement(dataset: hotline.Dataset, naive: dict[str, object], filters: Filters, aggregations) -> tuple[int, int]:
     """(cells compared, cells that differ) between the naive numbers and Dataset.aggregate.
 
-    Suppressed cells are skipped (the naive baseline does not suppress); a shown cell must match.
+    Suppressed cells are skipped (the naive baseline does not suppress); a shown cell must match, up to
+    the cell-key perturbation's maximum change D (the naive baseline does not perturb).
     """
+    slack = dataset.perturbation.max_change if dataset.perturbation else 0
     compared = differ = 0
     for name, by, open_dimension in aggregations:
         scoped = filters if open_dimension is None else filters.without(open_dimension)
@@ -177,13 +179,13 @@ def agreement(dataset: hotline.Dataset, naive: dict[str, object], filters: Filte
         if not by:
             if len(shown):
                 compared += 1
-                differ += int(shown["count"].iloc[0]) != naive[name]
+                differ += abs(int(shown["count"].iloc[0]) - naive[name]) > slack
             continue
         expected = naive[name]
         for key, count in zip(shown[list(by)].itertuples(index=False, name=None), shown["count"]):
             key = key[0] if len(by) == 1 else key
             compared += 1
-            differ += int(expected.get(key, 0)) != int(count)
+            differ += abs(int(expected.get(key, 0)) - int(count)) > slack
     return compared, differ
 
 

@@ -28,7 +28,6 @@ def layout(dataset: Dataset) -> html.Section:
         ("File" if "://" not in source.name and " table " not in source.name else "Database", source.name),
         *([("Data as of", text.as_of_phrase(dataset).removeprefix("Data as of "))] if source.read_at else []),
         ("What is counted", text.measure_phrase("count", source.unit)),
-        ("Records read", f"{profile.records:,} rows"),
         (f"{text.measure_phrase('count', source.unit)} in all", _total(profile, dataset.min_cell)),
         ("Years", f"{profile.years[0]}–{profile.years[1]}"),
         (
@@ -83,11 +82,26 @@ def _total(profile: DataProfile, min_cell: int) -> str:
 
 
 def _rule(dataset: Dataset) -> str:
+    return f"{_suppression_rule(dataset)} {_perturbation_rule(dataset)}"
+
+
+def _suppression_rule(dataset: Dataset) -> str:
     if dataset.min_cell <= 1:
         return "OFF: small counts are shown (internal use only)."
     return (
         f"Any count from 1 to {dataset.min_cell - 1} is hidden and shown as “fewer than {dataset.min_cell}”; "
         "other cells are hidden where they would let a small count be worked out by subtraction."
+    )
+
+
+def _perturbation_rule(dataset: Dataset) -> str:
+    table = dataset.perturbation
+    if table is None:
+        return "Numbers are exact (no cell-key perturbation): for internal use only."
+    return (
+        "Numbers are slightly adjusted to protect privacy (the cell-key method of statistical agencies: "
+        f"each count moves by at most {table.max_change}, with variance {table.variance:g}, and the same group "
+        "of signals always shows the same number), so parts may not add up exactly to their total."
     )
 
 

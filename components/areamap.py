@@ -25,6 +25,9 @@ GRAPH_ID = "map-graph"
 # The "albers usa" projection draws the 50 states and DC; the territories are listed in the table.
 MAPPED_STATES = frozenset(s for s in geography.STATES if geography.STATE_REGION[s] != geography.TERRITORIES_LABEL)
 HEIGHT = 440
+# Countries whose shapes cross 180° of longitude. Plotly fits a map to the locations by turning the
+# globe, so with any of these it would centre the map on the Pacific: then the whole world is drawn.
+ACROSS_THE_ANTIMERIDIAN = frozenset({"USA", "RUS", "FJI", "KIR", "NZL", "TUV", "TON", "WSM", "WLF", "ATA"})
 WORLD_SHAPES_FILE = Path(__file__).resolve().parent.parent / "assets" / "topojson" / "world_110m.json"
 
 # How plotly draws each geography: which shapes its locations name, and the map's frame.
@@ -105,10 +108,18 @@ def figure(
             "z": [float(v) for v in shown[value_column]],
             "zmin": 0,
             "colorscale": theme.MAP_COLORSCALE,
+            # Under the map, not beside it: in a half-width card the map is held by the card's width,
+            # so a colour scale beside it would take width it needs, and there is height to spare.
             "colorbar": {
-                "title": {"text": "per 100k" if measure == "rate" else unit},
-                "thickness": 12,
+                "title": {"text": "per 100k" if measure == "rate" else unit, "side": "right"},
+                "orientation": "h",
+                "thickness": 10,
                 "len": 0.7,
+                "x": 0.5,
+                "xanchor": "center",
+                "y": 0,
+                "yanchor": "bottom",
+                "ypad": 0,
             },
             "customdata": [[column, code] for code in shown[column]],
             "hovertext": [
@@ -147,8 +158,17 @@ def figure(
         footnote = f"Grey: fewer than {min_cell} {unit}, or hidden to protect a small count.{blank} {footnote}"
     if column == "country":
         footnote = _unmapped_note(frame[column], areas) + footnote
-    layout = theme.base_layout(title, footnote, height=HEIGHT, width=theme.WIDE)
-    layout["geo"] = {**_GEO[column], "bgcolor": "white"}
+    layout = theme.base_layout(
+        title, footnote, height=HEIGHT, width=theme.WIDE, axis_room=0, footnote_chars=theme.WIDE_FOOTNOTE_CHARS
+    )
+    # The map fills its card: framed on the areas with data (a table of a few countries is not drawn
+    # as a speck on the whole world), edge to edge, the colour scale in a strip beneath.
+    layout["geo"] = {**_GEO[column], "bgcolor": "white", "domain": {"x": [0, 1], "y": [0.13, 1]}}
+    codes = set(frame[column])
+    if column == "country" and codes and not codes & ACROSS_THE_ANTIMERIDIAN:
+        layout["geo"]["fitbounds"] = "locations"
+        layout["geo"].pop("lataxis", None)
+    layout["margin"].update({"l": 4, "r": 4})
     return {"data": traces, "layout": layout}
 
 

@@ -17,6 +17,9 @@ from hotline.viewstate import ViewState
 
 BREAKDOWN_DIMENSIONS = ("trafficking_type", "gender", "age_group", "citizenship", "method", "caller")
 LABEL_WIDTH = 136  # pixels for the longest value label ("Community member")
+# Values a chart lists first, in this order: the hotline reports its signals as calls, online tips
+# and emails (texts and web chats came later), so the method chart reads like its annual report.
+LEADING_VALUES = {"method": ("call", "online_tip", "email")}
 
 
 def graph_id(dimension: str) -> str:
@@ -42,9 +45,20 @@ def _register_one(app, dataset: Dataset, choices, dimension: str) -> None:
         return panel.render_safely(lambda: render(dataset.current(), view_from_store(store, choices), dimension))
 
 
+def query(dataset: Dataset, view: ViewState, dimension: str) -> pd.DataFrame:
+    """The chart's aggregate (its own filter left open), in the chart's order from the top."""
+    frame = dataset.aggregate([dimension], view.filters, measure=view.measure, open_dimension=dimension)
+    leading = LEADING_VALUES.get(dimension, ())
+    if not leading:
+        return frame
+    rank = {value: i for i, value in enumerate(leading)}
+    order = sorted(range(len(frame)), key=lambda i: (rank.get(frame[dimension].iloc[i], len(rank)), i))
+    return frame.iloc[order].reset_index(drop=True)
+
+
 def render(dataset: Dataset, view: ViewState, dimension: str) -> dict:
     own_filter_removed = view.filters.without(dimension)
-    frame = dataset.aggregate([dimension], view.filters, measure=view.measure, open_dimension=dimension)
+    frame = query(dataset, view, dimension)
     unit = dataset.source.unit
     title = text.chart_title(view.measure, dimension, own_filter_removed, dataset.years, areas=dataset.areas, unit=unit)
     selected = set(view.filters.selection(dimension))

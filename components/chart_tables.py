@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components import breakdowns, table, text
+from components import breakdowns, table, text, trend
 from hotline.dataset import Dataset
 from hotline.schema import LABELS, UNKNOWN_AREA, value_label
-from hotline.viewstate import ViewState
+from hotline.viewstate import MONTH_NAMES, ViewState
 
 Cell = str | int | float
 NOT_AVAILABLE = "not available"  # a rate without a population (a territory): no bar, no colour
@@ -85,19 +85,18 @@ def map_table(dataset: Dataset, view: ViewState) -> ChartTable:
 
 
 def trend_table(dataset: Dataset, view: ViewState) -> ChartTable:
-    """One row per year, one column per trafficking type (the stacked segments)."""
-    split = "trafficking_type" if "trafficking_type" in dataset.dimensions else None
-    by = ["year", split] if split else ["year"]
-    frame = dataset.aggregate(by, view.filters, measure=view.measure, open_dimension="year")  # as trend.render
-    title = _title(dataset, view.measure, tuple(by), view.filters.without("year"))
+    """One row per year (or month, for a one-year view), one column per trafficking type (the stacked segments)."""
+    period, by, frame = trend.query(dataset, view)  # the very aggregate trend.render draws
+    split = by[1] if len(by) > 1 else None
+    title = _title(dataset, view.measure, tuple(by), trend.scope_of(view, period))
     value_column = "rate" if view.measure == "rate" else "count"
     min_cell = dataset.min_cell
-    years = sorted(frame["year"].unique())
+    years = list(dict.fromkeys(frame[period]))
     series = list(frame[split].unique()) if split else [None]
     cells = {
         (year, value if split else None): shown_value(v, view.measure, r, min_cell, bound)
         for year, value, v, r, bound in zip(
-            frame["year"],
+            frame[period],
             frame[split] if split else [None] * len(frame),
             frame[value_column],
             frame["suppression"],
@@ -105,13 +104,20 @@ def trend_table(dataset: Dataset, view: ViewState) -> ChartTable:
         )
     }
     names = [value_label(v) for v in series] if split else [_measure_column(dataset, view.measure)]
-    rows = [[int(year)] + [cells[(year, value)] for value in series] for year in years]
-    return ChartTable(title, ["Year", *names], rows, footnote(dataset))
+    if period == "month":
+        rows = [[_month_name(month)] + [cells[(month, value)] for value in series] for month in years]
+    else:
+        rows = [[int(year)] + [cells[(year, value)] for value in series] for year in years]
+    return ChartTable(title, [LABELS[period], *names], rows, footnote(dataset))
+
+
+def _month_name(month) -> str:
+    return MONTH_NAMES[int(month) - 1] if not isinstance(month, str) else value_label(month)
 
 
 def breakdown_table(dataset: Dataset, view: ViewState, dimension: str) -> ChartTable:
     """One row per value, in the chart's order (as breakdowns.render: its own filter left open)."""
-    frame = dataset.aggregate([dimension], view.filters, measure=view.measure, open_dimension=dimension)
+    frame = breakdowns.query(dataset, view, dimension)  # as breakdowns.render, in its order
     title = _title(dataset, view.measure, dimension, view.filters.without(dimension))
     value_column = "rate" if view.measure == "rate" else "count"
     rows = [

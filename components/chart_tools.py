@@ -51,6 +51,18 @@ def download_status_id(key: str) -> str:
     return f"{key}-download-status"
 
 
+def share_id(key: str) -> str:
+    return f"{key}-share"
+
+
+def link_button_id(key: str) -> str:
+    return f"{key}-copy-link"
+
+
+def embed_button_id(key: str) -> str:
+    return f"{key}-embed"
+
+
 def described_figure(graph, key: str, label: str) -> html.Div:
     """The chart as a figure whose description is the text summary."""
     return html.Div(graph, role="figure", **{"aria-label": label, "aria-describedby": summary_id(key)})
@@ -75,6 +87,8 @@ def toolbar(key: str, label: str, *, table_toggle: bool = True) -> html.Div:
                 **{"aria-expanded": "false", "aria-controls": table_view_id(key)},
             )
         )
+    if table_toggle:
+        buttons += share_buttons(key, label, about)
     for button_id, name in ((csv_id(key), "CSV"), (excel_id(key), "Excel")):
         buttons.append(
             html.Button(
@@ -88,7 +102,39 @@ def toolbar(key: str, label: str, *, table_toggle: bool = True) -> html.Div:
         )
     buttons.append(dcc.Download(id=download_id(key)))
     buttons.append(html.Span(id=download_status_id(key), role="status", className="chart-tools-status"))
+    if table_toggle:
+        buttons.append(html.Div(id=share_id(key), className="chart-share", hidden=True))
     return html.Div(buttons, className="chart-tools")
+
+
+def share_buttons(key: str, label: str, about) -> list:
+    """ "Copy link to this chart" and "Embed": assets/chart-links.js writes the chart's address for the
+    view on screen (components/chart_links.py serves it) into the card's share panel, and copies it."""
+    common = {
+        "className": BUTTON_CLASS,
+        "type": "button",
+        "n_clicks": 0,
+        "data-chart": key,
+        "data-title": label,
+        "aria-controls": share_id(key),
+        "aria-expanded": "false",
+    }
+    return [
+        html.Button(
+            ["Copy link", html.Span(" to this chart", className="visually-hidden"), about],
+            id=link_button_id(key),
+            title="Copy a link to this chart, with the filters on screen",
+            **{"data-share": "link"},
+            **common,
+        ),
+        html.Button(
+            ["Embed", about],
+            id=embed_button_id(key),
+            title="Code to show this chart, live, in another web page",
+            **{"data-share": "embed"},
+            **common,
+        ),
+    ]
 
 
 def table_view(key: str, label: str) -> html.Div:

@@ -1,4 +1,6 @@
-"""Headline numbers: signals, change on the previous year, share involving minors, share foreign nationals.
+"""Headline numbers: signals, change on the previous year, signals from victims and survivors (the
+hotline's own headline, with its change on the previous year), share involving minors, share
+foreign nationals.
 
 Each comes from the same suppressed aggregates as the charts; a number that rests on a hidden
 count is not shown.
@@ -6,7 +8,7 @@ count is not shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -48,6 +50,8 @@ def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:
     unit = dataset.source.unit
     kpis = [Kpi("signals", text.measure_phrase(view.measure, unit), _value(total, view.measure, min_cell), scope)]
     kpis.append(_change(dataset, view, last))
+    if "caller" in dataset.dimensions:
+        kpis.append(_victims_and_survivors(dataset, view, last))
     if "age_group" in dataset.dimensions:
         kpis.append(
             _share(dataset, view, "age_group", "minor", "Involving a minor", f"of {unit} (age unknown included)")
@@ -99,6 +103,23 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
     return Kpi("change", label, value, detail)
 
 
+def _victims_and_survivors(dataset: Dataset, view: ViewState, last: int) -> Kpi:
+    """Signals from victims and survivors: the caller chart's bar (its own filter left open, as there),
+    and their change from the year before the last to the last, as the trend of those signals shows it."""
+    label = "From victims and survivors"
+    callers = dataset.aggregate(["caller"], view.filters, open_dimension="caller").set_index("caller")
+    if "victim_survivor" not in callers.index:
+        return Kpi("victims", label, "—", "no signals from victims or survivors in these data")
+    value = _value(callers.loc["victim_survivor"], "count", dataset.min_cell)
+    theirs = replace(view, measure="count", filters=replace(view.filters, callers=("victim_survivor",)))
+    change = _change(dataset, theirs, last)
+    if change.value in ("—", "not shown"):
+        detail = f"change {last - 1} to {last} not shown: {change.detail}"
+    else:
+        detail = f"{change.value} from {last - 1} to {last} ({change.detail})"
+    return Kpi("victims", label, value, detail)
+
+
 def _share(dataset: Dataset, view: ViewState, dimension: str, value: str, label: str, detail: str) -> Kpi:
     """Share of one value across the whole chart of its dimension (its own filter left open, like the chart)."""
     frame = dataset.aggregate([dimension], view.filters, open_dimension=dimension).set_index(dimension)
@@ -146,7 +167,7 @@ def cards(kpis: list[Kpi]) -> dbc.Row:
                     className="kpi-card h-100",
                 ),
                 xs=6,
-                lg=3,
+                lg=True,  # one row of equal cards on a wide screen, however many the data allow
                 className="mb-2",
             )
             for k in kpis

@@ -5,7 +5,20 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components import about, areamap, breakdowns, chart_access, filters, kpis, presenter, table, text, trend, view
+from components import (
+    about,
+    areamap,
+    breakdowns,
+    chart_access,
+    chart_links,
+    filters,
+    kpis,
+    presenter,
+    table,
+    text,
+    trend,
+    view,
+)
 from hotline.dataset import Dataset
 from hotline.live import LiveDataset, RefreshStatus
 from hotline.viewstate import Choices, LiveChoices
@@ -30,6 +43,7 @@ def build(app, dataset: Dataset | LiveDataset, upload_card=None) -> None:
     for module in (kpis, areamap, trend, breakdowns, table, presenter):
         module.register(app, dataset, choices)
     chart_access.register(app, dataset, choices)
+    chart_links.register(app, dataset, choices, prefix=app.config.routes_pathname_prefix)
 
 
 def layout(

@@ -18,7 +18,7 @@ from dataclasses import replace
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
 
-from components import areamap, breakdowns, panel, slides, text, trend, view
+from components import areamap, breakdowns, panel, rate_limits, slides, text, trend, view
 from components.static_images import ExportError
 from hotline.dataset import Dataset
 from hotline.viewstate import Choices, ViewState, parse_query, to_query
@@ -197,11 +197,15 @@ def register(app, dataset: Dataset, choices: Choices) -> None:
         current = replace(view.view_from_store(store, choices), present=False, slide=1)
         data = dataset.current()  # one version of the data for the whole file, even if a refresh lands
         try:
-            built = deck(data, current)
-            if wants_slides:
-                content, extension = slides.build_pptx(built), "pptx"
-            else:
-                content, extension = slides.build_pdf(built), "pdf"
+            with rate_limits.build_slot():  # a few at a time per process: decks must not starve the page
+                built = deck(data, current)
+                if wants_slides:
+                    content, extension = slides.build_pptx(built), "pptx"
+                else:
+                    content, extension = slides.build_pdf(built), "pdf"
+        except rate_limits.Busy as busy:
+            log.warning("refused a %s build: every build slot is taken", what)
+            return no_update, str(busy)
         except ExportError as error:
             log.warning("could not build the %s: %s", what, error)
             return no_update, f"The {what} could not be built. {error}"

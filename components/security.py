@@ -79,6 +79,16 @@ def protect(app, *, frame_ancestors: tuple[str, ...] = FRAME_ANCESTORS_NONE, max
             if len(request.get_data(cache=True)) >= limit:
                 abort(413)
 
+    @server.after_request
+    def html_safe_json(response):
+        # Dash's JSON may carry text from the request (an ignored link parameter in a notice). Written
+        # as \u003c and so on, no "<" of it can ever be read as markup, whatever reads the answer.
+        if response.mimetype == "application/json" and not response.direct_passthrough and not response.is_streamed:
+            body = response.get_data()
+            if b"<" in body or b">" in body:
+                response.set_data(body.replace(b"<", b"\\u003c").replace(b">", b"\\u003e"))
+        return response
+
     @server.before_request
     def no_debug_routes():
         # Dash answers /_reload-hash (with the installed packages) even when hot reload is off.
@@ -92,6 +102,8 @@ def protect(app, *, frame_ancestors: tuple[str, ...] = FRAME_ANCESTORS_NONE, max
         if request.path.startswith(f"{prefix}_dash-component-suites/"):
             return jsonify(error="Not found."), 404  # an unknown script or package is simply not there
         if isinstance(error, HTTPException):
+            if error.response is not None:  # already a full answer (the rate limits' 429)
+                return error.response
             if not dash_route:
                 return error
             return jsonify(error=error.description), error.code

@@ -11,6 +11,7 @@ from hotline.areas import US_STATES, AreaScheme
 from hotline.dataset import CENSORED_SMALL, Dataset
 from hotline.filters import Filters
 from hotline.schema import LABELS, value_label
+from hotline.viewstate import MONTH_NAMES
 
 APP_TITLE = "Hotline Signals Dashboard"  # the page's heading, and a slide deck's
 FILTER_ORDER = ("trafficking_type", "gender", "age_group", "citizenship", "method", "caller")
@@ -50,7 +51,10 @@ def scope_phrase(filters: Filters, span: tuple[int, int], *, areas: AreaScheme =
             parts.append(_join(words) + suffix)
     parts.append(place_phrase(filters, areas))
     first, last = filters.years or span
-    parts.append(str(first) if first == last else f"{first}–{last}")
+    years = str(first) if first == last else f"{first}–{last}"
+    if filters.months:  # "March and April 2016"
+        years = f"{_join(MONTH_NAMES[m - 1] for m in filters.months)} {years}"
+    parts.append(years)
     return ", ".join(parts)
 
 
@@ -72,6 +76,8 @@ def footnote(dataset: Dataset) -> str:
         if dataset.min_cell > 1
         else "Small counts are NOT hidden (internal use)."
     )
+    if dataset.perturbation is not None:
+        rule += " Numbers are slightly adjusted to protect privacy."
     if dataset.has_censored:
         rule += " Some source counts were published only as small (<5): totals are at least."
     unit = measure_phrase("count", dataset.source.unit)

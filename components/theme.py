@@ -31,6 +31,7 @@ FOOTNOTE_LINE = 13  # pixels per footnote line (10 px type)
 AXIS_ROOM = 52  # pixels under the plot for tick labels (years turned sideways) and an axis title
 NARROW, WIDE = 34, 46  # characters per title line: third-width cards at 1280 px, half-width cards and phones
 FOOTNOTE_CHARS = 50  # 10 px type across a third-width card
+WIDE_FOOTNOTE_CHARS = 64  # across a half-width card at 1,280 px, or a phone
 
 
 def title_height(title_lines: str) -> int:
@@ -38,7 +39,16 @@ def title_height(title_lines: str) -> int:
     return 40 + 20 * title_lines.count("<br>")
 
 
-def base_layout(title: str, footnote: str, *, height: int = FIGURE_HEIGHT, width: int = NARROW, left: int = 10) -> dict:
+def base_layout(
+    title: str,
+    footnote: str,
+    *,
+    height: int = FIGURE_HEIGHT,
+    width: int = NARROW,
+    left: int = 10,
+    axis_room: int = AXIS_ROOM,
+    footnote_chars: int = FOOTNOTE_CHARS,
+) -> dict:
     """Layout shared by every chart: sentence title on top, source and privacy footnote at the bottom.
 
     Both are part of the figure, so a screenshot or exported image carries them. Plotly does not
@@ -46,9 +56,11 @@ def base_layout(title: str, footnote: str, *, height: int = FIGURE_HEIGHT, width
     margin (room for axis labels): the footnote is shifted by it to start at the figure's edge.
     """
     title_lines = wrap(title, width)
-    note = "<br>".join(wrap(line, FOOTNOTE_CHARS) for line in footnote.split("<br>"))
+    note = "<br>".join(wrap(line, footnote_chars) for line in footnote.split("<br>"))
     # A longer footnote (censored counts, countries off the map) takes room from the plot, not the axis.
-    bottom = max(FOOTNOTE_SPACE, AXIS_ROOM + FOOTNOTE_LINE * (note.count("<br>") + 1))
+    # A chart without axes (the map) gives the footnote only the room it needs.
+    lines = FOOTNOTE_LINE * (note.count("<br>") + 1)
+    bottom = max(FOOTNOTE_SPACE, axis_room + lines) if axis_room else lines + 12
     return {
         "title": {
             "text": title_lines,

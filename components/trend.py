@@ -1,7 +1,12 @@
-"""Signals by year, stacked by trafficking type. A click on a year selects that year; again clears it."""
+"""Signals by year, stacked by trafficking type. A click on a year selects that year; again clears it.
+
+When the view is one year, the trend shows that year by month (a click on a month selects it), with
+the same suppression: every bar is a cell of `Dataset.aggregate`, by month this time.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from dash import Input, Output
 
@@ -9,7 +14,7 @@ from components import panel, text, theme
 from components.view import view_from_store
 from hotline.dataset import Dataset
 from hotline.schema import value_label
-from hotline.viewstate import ViewState
+from hotline.viewstate import MONTH_NAMES, ViewState
 
 GRAPH_ID = "trend-graph"
 AXIS_WIDTH = 72  # pixels for the y axis title and tick labels (fixed so the footnote can align)
@@ -25,43 +30,81 @@ def register(app, dataset: Dataset, choices) -> None:
         return panel.render_safely(lambda: render(dataset.current(), view_from_store(store, choices)))
 
 
-def render(dataset: Dataset, view: ViewState) -> dict:
-    all_years = view.filters.without("year")
+def period_of(dataset: Dataset, view: ViewState) -> str:
+    """ "month" when the view is one year of data with months, else "year".
+
+    Rates stay by year: they are per 100,000 people per year, and a month is not a year.
+    """
+    years = view.filters.years
+    one_year = years is not None and years[0] == years[1]
+    return "month" if one_year and "month" in dataset.dimensions and view.measure == "count" else "year"
+
+
+def query(dataset: Dataset, view: ViewState) -> tuple[str, list[str], pd.DataFrame]:
+    """The trend's period ("year" or "month"), its `by` and its aggregate (its own period left open)."""
+    period = period_of(dataset, view)
     split = "trafficking_type" if "trafficking_type" in dataset.dimensions else None
-    by = ["year", split] if split else ["year"]
-    frame = dataset.aggregate(by, view.filters, measure=view.measure, open_dimension="year")
+    by = [period, split] if split else [period]
+    return period, by, dataset.aggregate(by, view.filters, measure=view.measure, open_dimension=period)
+
+
+def scope_of(view: ViewState, period: str):
+    """The filters the title names: the period's own selection is what the chart shows in full."""
+    return view.filters.without(period)
+
+
+def render(dataset: Dataset, view: ViewState) -> dict:
+    period, by, frame = query(dataset, view)
     unit = dataset.source.unit
-    title = text.chart_title(view.measure, tuple(by), all_years, dataset.years, areas=dataset.areas, unit=unit)
+    scope = scope_of(view, period)
+    title = text.chart_title(view.measure, tuple(by), scope, dataset.years, areas=dataset.areas, unit=unit)
     footnote = text.footnote(dataset)
-    return figure(frame, view.filters.years, view.measure, title, footnote, dataset.min_cell, unit=unit)
+    selected = view.filters.years if period == "year" else view.filters.months
+    year = f" {view.filters.years[0]}" if period == "month" else ""  # a month's hover names its year
+    return figure(
+        frame, selected, view.measure, title, footnote, dataset.min_cell, unit=unit, period=period, hover_suffix=year
+    )
+
+
+def period_label(value, period: str = "year") -> str:
+    """A bar's label: "2016", or "Mar" for a month."""
+    if period == "month" and isinstance(value, (int, np.integer)) and 1 <= value <= 12:
+        return MONTH_NAMES[int(value) - 1][:3]
+    return value_label(value) if isinstance(value, str) else str(value)
 
 
 def figure(
     frame: pd.DataFrame,
-    selected_years: tuple[int, int] | None,
+    selected: tuple | None,
     measure: str,
     title: str,
     footnote: str,
     min_cell: int,
     *,
     unit: str = "signals",
+    period: str = "year",
+    hover_suffix: str = "",
 ) -> dict:
-    """Stacked bars per year (one trace per trafficking type); years outside the selection dimmed.
+    """Stacked bars per year or month (one trace per trafficking type); the others than `selected`
+    dimmed (a (first, last) range of years, or a tuple of months).
 
     A hidden segment cannot be stacked without revealing its size, so it is left out of the bar
     and a grey marker above the year lists what is hidden.
     """
     value_column = "rate" if measure == "rate" else "count"
-    years = sorted(frame["year"].unique())
-    x = [str(y) for y in years]
-    in_range = [selected_years is None or selected_years[0] <= y <= selected_years[1] for y in years]
+    years = list(dict.fromkeys(frame[period]))  # the aggregate's order: years, or months 1-12 (unknown last)
+    x = [period_label(y, period) for y in years]
+    if period == "year":
+        in_range = [not selected or selected[0] <= y <= selected[1] for y in years]
+    else:
+        in_range = [not selected or y in selected for y in years]
     opacity = [1.0 if keep else theme.DIMMED_OPACITY for keep in in_range]
     unit_words = text.measure_phrase(measure, unit).lower()
     split_values = list(frame["trafficking_type"].unique()) if "trafficking_type" in frame else [None]
     traces = []
     for value in split_values:
         part = frame if value is None else frame[frame["trafficking_type"] == value]
-        part = part.set_index("year").reindex(years)
+        part = part.set_index(period).reindex(years)
         # A missing rate (no population, e.g. a territory) is not a zero: no bar.
         values = [None if s or pd.isna(v) else float(v) for v, s in zip(part[value_column], part["suppressed"])]
         at_least = part["at_least"].fillna(False) if "at_least" in part else [False] * len(years)
@@ -72,23 +115,25 @@ def figure(
                 "name": name,
                 "x": x,
                 "y": values,
-                "customdata": [["year", int(y)] for y in years],
+                "customdata": [[period, _plain(y, period)] for y in years],
                 "hovertext": [
-                    f"{y} · {name}: {text.format_measure(v, measure, b)} {unit_words}" if v is not None else None
-                    for y, v, b in zip(years, values, at_least)
+                    f"{label}{hover_suffix} · {name}: {text.format_measure(v, measure, b)} {unit_words}"
+                    if v is not None
+                    else None
+                    for label, v, b in zip(x, values, at_least)
                 ],
                 "hoverinfo": "text",
                 "marker": {"color": theme.TYPE_COLORS.get(value, theme.SELECTED), "opacity": opacity},
             }
         )
-    marks = _hidden_marks(frame, years, value_column, min_cell)
+    marks = _hidden_marks(frame, years, value_column, min_cell, period)
     if marks:
         traces.append(marks)
     layout = theme.base_layout(title, footnote, height=440, width=theme.WIDE, left=AXIS_WIDTH)
     layout.update(
         {
             "barmode": "stack",
-            "xaxis": {"type": "category"},
+            "xaxis": {"type": "category", **({"title": {"text": "Month", "standoff": 4}} if period == "month" else {})},
             "yaxis": {
                 "title": {"text": text.measure_phrase(measure, unit)},
                 "rangemode": "tozero",
@@ -109,13 +154,21 @@ def figure(
     return {"data": traces, "layout": layout}
 
 
-def _hidden_marks(frame: pd.DataFrame, years: list[int], value_column: str, min_cell: int) -> dict | None:
+def _plain(value, period: str = "year"):
+    """A period value for a click: the year as a number, a month by name ("March", as a number it
+    would look like a small count to anyone reading the chart's data), or the text "unknown"."""
+    if period == "month" and isinstance(value, (int, np.integer)) and 1 <= value <= 12:
+        return MONTH_NAMES[int(value) - 1]
+    return int(value) if isinstance(value, (int, np.integer)) else str(value)
+
+
+def _hidden_marks(frame: pd.DataFrame, years: list, value_column: str, min_cell: int, period: str = "year"):
     hidden = frame[frame["suppressed"]]
     if hidden.empty:
         return None
-    shown_tops = frame[~frame["suppressed"]].groupby("year")[value_column].sum().reindex(years, fill_value=0)
+    shown_tops = frame[~frame["suppressed"]].groupby(period, sort=False)[value_column].sum().reindex(years, fill_value=0)
     rows = []
-    for year, group in hidden.groupby("year"):
+    for year, group in hidden.groupby(period, sort=False):
         parts = [
             f"{value_label(v)}: {text.suppressed_label(r, min_cell)}"
             for v, r in zip(group.get("trafficking_type", pd.Series([None] * len(group))), group["suppression"])
@@ -125,11 +178,11 @@ def _hidden_marks(frame: pd.DataFrame, years: list[int], value_column: str, min_
         "type": "scatter",
         "mode": "markers",
         "name": f"fewer than {min_cell} or hidden",
-        "x": [str(y) for y, _, _ in rows],
+        "x": [period_label(y, period) for y, _, _ in rows],
         "y": [top for _, top, _ in rows],
         "marker": {"symbol": "diamond-open", "size": 9, "color": theme.MUTED_TEXT},
-        "hovertext": [f"{y}<br>{detail}" for y, _, detail in rows],
+        "hovertext": [f"{period_label(y, period)}<br>{detail}" for y, _, detail in rows],
         "hoverinfo": "text",
-        "customdata": [["year", int(y)] for y, _, _ in rows],
+        "customdata": [[period, _plain(y, period)] for y, _, _ in rows],
         "cliponaxis": False,
     }

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from dash import Input, Output, State, dcc, html, no_update
 
 import hotline
+from hotline.cellkey import PerturbationTable
+from hotline.dataset import DEFAULT_PERTURBATION
 from hotline.readers import base_name
 
 PREFIX = "/upload/"
@@ -69,11 +71,13 @@ class UploadRegistry:
         build_app: Callable[[hotline.Dataset, str], object],
         *,
         min_cell: int,
+        perturbation: PerturbationTable | None = DEFAULT_PERTURBATION,
         limits: UploadLimits = UploadLimits(),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.build_app = build_app  # (dataset, path prefix) -> a Dash app served under that prefix
         self.min_cell = min_cell  # the server's rule: an upload can never lower it
+        self.perturbation = perturbation  # nor turn the cell-key perturbation off
         self.limits = limits
         self.clock = clock
         self._uploads: OrderedDict[str, _Upload] = OrderedDict()
@@ -90,7 +94,7 @@ class UploadRegistry:
         if len(data) > self.limits.max_bytes:
             raise too_large(name, len(data), self.limits)
         with self._parsing:
-            dataset = hotline.load_bytes(name, data, min_cell=self.min_cell)
+            dataset = hotline.load_bytes(name, data, min_cell=self.min_cell, perturbation=self.perturbation)
             token = secrets.token_urlsafe(16)
             app = self.build_app(dataset, path_of(token))
         with self._lock:

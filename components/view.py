@@ -18,7 +18,7 @@ from components import filters as filter_panel
 from hotline.areas import SCHEME_OF_FIELD
 from hotline.filters import DIMENSION_FIELD
 from hotline.schema import value_label
-from hotline.viewstate import Choices, ViewState, parse_query, to_query
+from hotline.viewstate import MONTH_NAMES, Choices, ViewState, month_number, parse_query, to_query
 
 STORE_ID = "view"
 URL_ID = "url"
@@ -162,7 +162,8 @@ def _after_action(trigger, years, controls, measure, clicks, current_view: ViewS
         field: [v for v in (values if isinstance(values, list) else []) if v in choices.values.get(field, ())]
         for field, values in controls.items()
     }
-    filters = filter_panel.filters_from_controls(years, allowed, span)
+    # Months have no control of their own (a click on the trend or the address sets them): they stay.
+    filters = replace(filter_panel.filters_from_controls(years, allowed, span), months=current_view.filters.months)
     chosen_measure = measure if measure in ("count", "rate") else "count"
     return ViewState(filters=filters, measure=chosen_measure)
 
@@ -172,6 +173,12 @@ def _apply_click(view: ViewState, click_data, choices: Choices) -> ViewState:
     try:
         dimension, value = click_data["points"][0]["customdata"][:2]
     except (TypeError, KeyError, IndexError, ValueError):
+        return view
+    if dimension == "month":
+        # By name ("March"): a month's number in a chart's data would read as a small count.
+        month = month_number(value) if isinstance(value, str) and not value.strip().isdigit() else None
+        if month is not None and str(month) in choices.values.get("months", ()):
+            return view.with_filters(view.filters.toggle("month", month))
         return view
     if dimension == "year":
         # isascii: int() rejects some Unicode digits ("²") and very long digit strings.
@@ -195,6 +202,8 @@ def _remove_chip(view: ViewState, field, value) -> ViewState:
         return view.with_filters(replace(filters, years=None))
     if field == "measure":
         return replace(view, measure="count")
+    if field == "months":
+        return view.with_filters(replace(filters, months=tuple(m for m in filters.months if str(m) != str(value))))
     if field in filter_panel.LIST_FIELDS:
         kept = tuple(v for v in getattr(filters, field) if v != value)
         return view.with_filters(replace(filters, **{field: kept}))
@@ -212,6 +221,8 @@ def _chips(view: ViewState, span: tuple[int, int]) -> list:
             areas = SCHEME_OF_FIELD.get(field)
             label = areas.name(value) if areas else value_label(value)
             chips.append(_chip(field, value, filter_panel.FIELD_LABEL[field], label))
+    for month in filters.months:
+        chips.append(_chip("months", str(month), "Month", MONTH_NAMES[month - 1]))
     if view.measure == "rate":
         chips.append(_chip("measure", "rate", "Measure", "per 100,000 people"))
     if not chips:
@@ -219,16 +230,17 @@ def _chips(view: ViewState, span: tuple[int, int]) -> list:
     return chips
 
 
-def _chip(field: str, value: str, name: str, label: str) -> html.Button:
-    return html.Button(
+def _chip(field: str, value: str, name: str, label: str) -> html.Div:
+    """A button in a list item: a button may not take the listitem role itself (axe: aria-allowed-role)."""
+    button = html.Button(
         [html.Span(f"{name}: ", className="chip-name"), label, html.Span(" ×", **{"aria-hidden": "true"})],
         id={"type": CHIP_TYPE, "field": field, "value": value},
         className="chip",
-        role="listitem",
         title=f"Remove filter {name}: {label}",
         **{"aria-label": f"Remove filter {name}: {label}"},
         n_clicks=0,
     )
+    return html.Div(button, role="listitem", className="chip-item")
 
 
 def _notices(messages: list[str]):

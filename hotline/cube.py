@@ -12,6 +12,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from hotline import cellkey
 from hotline.schema import CATEGORY_VALUES, UNKNOWN_MONTH
 
 # Dimensions in cube order; a dataset has the ones whose columns it was given.
@@ -24,12 +25,15 @@ class Cube:
 
     `excess` is present only for data with counts suppressed at the source ("<5"): how much the
     true count of each combination may exceed `counts`, which is then a lower bound.
+    `keys` (with a key seed) is the sum of the record keys of each combination's signals, modulo
+    hotline.cellkey.KEY_RANGE: what the cell-key perturbation needs.
     """
 
     categories: dict[str, tuple]
     codes: dict[str, np.ndarray]
     counts: np.ndarray
     excess: np.ndarray | None = None
+    keys: np.ndarray | None = None
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -52,8 +56,8 @@ class Cube:
         return int(self.counts.nbytes + sum(c.nbytes for c in self.codes.values()))
 
 
-def build_cube(table: pd.DataFrame) -> Cube:
-    """Collapse a canonical table (see hotline.normalize) into a cube."""
+def build_cube(table: pd.DataFrame, key_seed: bytes | None = None) -> Cube:
+    """Collapse a canonical table (see hotline.normalize) into a cube; with `key_seed`, with record keys."""
     categories: dict[str, tuple] = {}
     row_codes: dict[str, np.ndarray] = {}
     for dimension in CUBE_DIMENSIONS:
@@ -85,7 +89,11 @@ def build_cube(table: pd.DataFrame) -> Cube:
         dimension: code.astype(_code_type(len(categories[dimension])))
         for dimension, code in zip(categories, np.unravel_index(distinct, shape))
     }
-    return Cube(categories=categories, codes=codes, counts=np.rint(summed).astype(np.int64), excess=excess)
+    counts = np.rint(summed).astype(np.int64)
+    record_keys = None
+    if key_seed is not None:
+        record_keys = cellkey.key_sums(cellkey.combination_hashes(key_seed, categories, codes), counts)
+    return Cube(categories=categories, codes=codes, counts=counts, excess=excess, keys=record_keys)
 
 
 def _code_type(size: int) -> type:
@@ -110,13 +118,18 @@ def sum_over(cube: Cube, dimension: str) -> tuple[Cube, tuple[np.ndarray, np.nda
     excess = None
     if cube.excess is not None:
         excess = np.add.reduceat(cube.excess[order], starts) if len(keys) else cube.excess[:0]
+    key_sums = None
+    if cube.keys is not None:
+        key_sums = (np.add.reduceat(cube.keys[order], starts) if len(keys) else cube.keys[:0]) % cellkey.KEY_RANGE
     codes = {
         d: position.astype(cube.codes[d].dtype) for d, position in zip(kept, np.unravel_index(keys[starts], shape))
     }
     bounds = np.append(starts, len(keys))
     if len(keys) < 2**31:
         order = order.astype(np.int32)
-    summed = Cube(categories={d: cube.categories[d] for d in kept}, codes=codes, counts=counts, excess=excess)
+    summed = Cube(
+        categories={d: cube.categories[d] for d in kept}, codes=codes, counts=counts, excess=excess, keys=key_sums
+    )
     return summed, (order, bounds)
 
 

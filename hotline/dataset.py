@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from hotline import privacy
+from hotline.cellkey import PerturbationTable
 from hotline.areas import AreaScheme, scheme_of
 from hotline.cube import Cube, member_rows, sum_over
 from hotline.filters import Filters
@@ -23,6 +24,8 @@ SUPPRESSION_REASON = {
     privacy.FEWER_THAN_MIN: "fewer_than_min",
     privacy.HIDDEN_TO_PROTECT: "protects_small_count",
 }
+# On by default: every published number is perturbed unless exact counts are asked for.
+DEFAULT_PERTURBATION = PerturbationTable()
 # A hidden cell that holds counts suppressed at the source ("<5") may not be below min_cell at all:
 # its label must not claim "fewer than 10".
 CENSORED_SMALL = "includes_censored"
@@ -51,11 +54,23 @@ class Dataset:
     `aggregate` is the only way numbers leave the dataset, so suppression cannot be forgotten.
     """
 
-    def __init__(self, cube: Cube, *, min_cell: int = 10, source: SourceInfo, records: int) -> None:
+    def __init__(
+        self,
+        cube: Cube,
+        *,
+        min_cell: int = 10,
+        source: SourceInfo,
+        records: int,
+        perturbation: PerturbationTable | None = DEFAULT_PERTURBATION,
+    ) -> None:
         if int(min_cell) < 1:
             raise ValueError("min_cell must be at least 1 (1 turns suppression off)")
+        if perturbation is not None and cube.keys is None:
+            raise ValueError("cell-key perturbation needs record keys: build the cube with a key seed")
         self.cube = cube
         self.min_cell = int(min_cell)
+        # None: exact counts (--privacy exact, for internal staff); else every published count is perturbed.
+        self.perturbation = perturbation
         self.source = source
         self.records = records
         self._aggregate = lru_cache(maxsize=512)(self._compute)
@@ -124,12 +139,14 @@ class Dataset:
         Part of every cache key (views, exports), so that new data or new settings never meet old answers.
         """
         digest = hashlib.blake2b(digest_size=12)
-        digest.update(repr((self.min_cell, self.cube.dimensions, self.cube.categories)).encode())
+        settings = (self.min_cell, self.perturbation, self.cube.dimensions, self.cube.categories)
+        digest.update(repr(settings).encode())
         for dimension in self.cube.dimensions:
             digest.update(np.ascontiguousarray(self.cube.codes[dimension]).data)
         digest.update(np.ascontiguousarray(self.cube.counts).data)
-        if self.cube.excess is not None:
-            digest.update(np.ascontiguousarray(self.cube.excess).data)
+        for optional in (self.cube.excess, self.cube.keys):
+            if optional is not None:
+                digest.update(np.ascontiguousarray(optional).data)
         return digest.hexdigest()
 
     # --- the query ----------------------------------------------------------------------------
@@ -248,24 +265,42 @@ class Dataset:
     def _compute_grid(self, by: tuple[str, ...], filters: Filters) -> tuple[np.ndarray, list[tuple]]:
         """Counts as an n-dimensional array over the observed values of each `by` dimension.
 
+        These are the published counts: with perturbation, each cell's true count plus the change its
+        cell key selects (hotline.cellkey). A cell whose true count is small keeps a value below
+        min_cell, so that suppression (which reads only this grid) hides it whatever its noise: a
+        small count is hidden whether the noise would lift it past min_cell or not.
+
         Cached (as `_grid`): a count and a rate view, and several charts, share the same grids.
         The array is read-only so no caller can change a cached result.
         """
-        return self._sum_into_grid(by, filters, lambda cube: cube.counts)
+        if self.perturbation is None:
+            return self._sum_into_grid(by, filters, lambda cube: cube.counts)
+        (counts, keys), axes = self._sum_into_grids(by, filters, lambda cube: cube.counts, lambda cube: cube.keys)
+        published = self.perturbation.perturb(counts, keys)
+        small = (counts > 0) & (counts < self.min_cell)
+        published = np.where(small, np.clip(published, 1, self.min_cell - 1), published)
+        published.flags.writeable = False
+        return published, axes
 
     def _excess_grid(self, by: tuple[str, ...], filters: Filters) -> np.ndarray:
         """Like the count grid, for the censored excess (data with "<5" counts only)."""
         return self._sum_into_grid(by, filters, lambda cube: cube.excess)[0]
 
     def _sum_into_grid(self, by, filters: Filters, measure) -> tuple[np.ndarray, list[tuple]]:
+        (grid,), axes = self._sum_into_grids(by, filters, measure)
+        return grid, axes
+
+    def _sum_into_grids(self, by, filters: Filters, *measures) -> tuple[list[np.ndarray], list[tuple]]:
+        """Each measure (a column of the cube: counts, record keys...) summed into the same grid."""
         full = self._needs_months(by, filters)
         cube = self.cube if full else self._month_free
         rows = self._row_index(filters, full)
-        values = measure(cube) if rows is None else measure(cube)[rows]
+        columns = [measure(cube) if rows is None else measure(cube)[rows] for measure in measures]
         if not by:
-            grid = np.asarray(values.sum(), dtype=np.int64)
-            grid.flags.writeable = False
-            return grid, []
+            grids = [np.asarray(values.sum(), dtype=np.int64) for values in columns]
+            for grid in grids:
+                grid.flags.writeable = False
+            return grids, []
         # Each row's flat position in the grid over the observed values (C order, like
         # np.ravel_multi_index), so the grid has no always-empty slots. Every cube row has a
         # positive count, so each of its codes is an observed value.
@@ -281,10 +316,14 @@ class Dataset:
             else:
                 keys += position[codes]
             stride *= len(observed)
-        flat = np.bincount(keys, weights=values, minlength=stride)
-        grid = np.rint(flat).astype(np.int64).reshape(tuple(len(a) for a in axes))
-        grid.flags.writeable = False
-        return grid, axes
+        grids = []
+        for values in columns:
+            # float64 weights sum exactly here: counts and key sums stay far below 2**53.
+            flat = np.bincount(keys, weights=values, minlength=stride)
+            grid = np.rint(flat).astype(np.int64).reshape(tuple(len(a) for a in axes))
+            grid.flags.writeable = False
+            grids.append(grid)
+        return grids, axes
 
     def _with_censoring(self, frame: pd.DataFrame, excess: np.ndarray, grid: np.ndarray) -> pd.DataFrame:
         excess = np.asarray(excess).reshape(-1)

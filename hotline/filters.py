@@ -17,6 +17,7 @@ FIELD_DIMENSION: dict[str, str] = {
     "citizenships": "citizenship",
     "methods": "method",
     "callers": "caller",
+    "months": "month",
 }
 DIMENSION_FIELD = {dimension: field for field, dimension in FIELD_DIMENSION.items()}
 
@@ -42,6 +43,7 @@ class Filters:
     citizenships: tuple[str, ...] = ()
     methods: tuple[str, ...] = ()
     callers: tuple[str, ...] = ()
+    months: tuple[int, ...] = ()  # 1-12, in any of the selected years
 
     def __post_init__(self) -> None:
         # Accept lists and sets from callers but store sorted tuples: equal selections hash alike.
@@ -51,6 +53,9 @@ class Filters:
                 if value is not None:
                     first, last = (int(v) for v in value)
                     object.__setattr__(self, "years", (min(first, last), max(first, last)))
+            elif field.name == "months":
+                chosen = (value,) if isinstance(value, (int, str)) else (value or ())
+                object.__setattr__(self, "months", tuple(sorted({int(m) for m in chosen})))
             elif isinstance(value, str):
                 object.__setattr__(self, field.name, (value,))
             else:
@@ -83,7 +88,7 @@ class Filters:
         if dimension in AREA_DIMENSIONS:
             return replace(self, states=(), countries=(), regions=())
         if dimension not in DIMENSION_FIELD:
-            return self  # e.g. month: there is no filter on it
+            return self
         return replace(self, **{DIMENSION_FIELD[dimension]: ()})
 
     def toggle(self, dimension: str, value: str) -> Filters:
@@ -93,6 +98,8 @@ class Filters:
             return replace(self, years=None if self.years == (year, year) else (year, year))
         if dimension not in DIMENSION_FIELD:
             return self
+        if dimension == "month":
+            value = int(value)
         field = DIMENSION_FIELD[dimension]
         current = getattr(self, field)
         chosen = tuple(v for v in current if v != value) if value in current else current + (value,)

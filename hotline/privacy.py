@@ -36,26 +36,26 @@ def suppress(
         status[np.asarray(also_hide, dtype=bool) & (status == SHOWN) & (counts > 0)] = HIDDEN_TO_PROTECT
     if min_cell <= 1 or counts.ndim == 0 or not status.any():
         return status
-    # Protecting one line can expose a crossing line, so sweep every axis until nothing changes.
+    # Protecting one line can expose a crossing line, so sweep every axis until nothing changes. The
+    # lines along one axis share no cell, so each sweep protects all of them at once, as arrays.
     eligible = _not_alone_in_any_line(counts, group)
     changed = True
     while changed:
         changed = False
         for axis in range(counts.ndim):
-            lines_counts = np.moveaxis(counts, axis, -1).reshape(-1, counts.shape[axis])
-            lines_status = np.moveaxis(status, axis, -1).reshape(-1, counts.shape[axis]).copy()
-            lines_eligible = np.moveaxis(eligible, axis, -1).reshape(-1, counts.shape[axis])
-            group_mask = group[1] if group is not None and group[0] == axis else None
-            for line in np.flatnonzero((lines_status != SHOWN).any(axis=1)):
-                if _protect_line(lines_counts[line], lines_status[line], min_cell, lines_eligible[line]):
-                    changed = True
-                if group_mask is not None:
-                    selected_status = lines_status[line][group_mask]
-                    selected_eligible = lines_eligible[line][group_mask]
-                    if _protect_line(lines_counts[line][group_mask], selected_status, min_cell, selected_eligible):
-                        lines_status[line][group_mask] = selected_status
-                        changed = True
-            if changed:
+            size = counts.shape[axis]
+            lines_counts = np.moveaxis(counts, axis, -1).reshape(-1, size)
+            lines_status = np.moveaxis(status, axis, -1).reshape(-1, size).copy()
+            lines_eligible = np.moveaxis(eligible, axis, -1).reshape(-1, size)
+            axis_changed = _protect_lines(lines_counts, lines_status, min_cell, lines_eligible)
+            if group is not None and group[0] == axis:
+                selected = group[1]
+                selected_status = lines_status[:, selected]
+                if _protect_lines(lines_counts[:, selected], selected_status, min_cell, lines_eligible[:, selected]):
+                    lines_status[:, selected] = selected_status
+                    axis_changed = True
+            if axis_changed:
+                changed = True
                 status = np.moveaxis(lines_status.reshape(np.moveaxis(counts, axis, -1).shape), -1, axis)
     return np.ascontiguousarray(status)
 
@@ -71,7 +71,7 @@ def pinned_margins(breakdowns: np.ndarray, min_cell: int) -> np.ndarray:
     """
     grid = np.atleast_2d(np.asarray(breakdowns))
     status = suppress(grid, min_cell)
-    pinned = np.array([not is_protected(grid[i], status[i], min_cell) for i in range(len(grid))])
+    pinned = ~lines_protected(grid, status, min_cell)
     while True:
         exposed = _recoverable(status, rows_known=~pinned) & (status == FEWER_THAN_MIN)
         newly = exposed.any(axis=1) & ~pinned
@@ -116,47 +116,57 @@ def _not_alone_in_any_line(counts: np.ndarray, group: tuple[int, np.ndarray] | N
     return eligible
 
 
-def _protect_line(values: np.ndarray, status: np.ndarray, min_cell: int, eligible: np.ndarray | None = None) -> bool:
-    """Hide the smallest shown cells of one line until its small counts are ambiguous. Edits status in place."""
+def _protect_lines(values: np.ndarray, status: np.ndarray, min_cell: int, eligible: np.ndarray) -> bool:
+    """Hide the smallest shown cells of each line (a row of `values`) until its small counts are ambiguous.
+
+    Edits `status` in place; True if it hid anything. Each round hides one cell in every line still
+    exposed, preferring cells that share every crossing line with another non-zero cell (`eligible`).
+    """
+    exposed = np.flatnonzero(~lines_protected(values, status, min_cell))
     changed = False
-    while not is_protected(values, status, min_cell):
-        hideable = (status == SHOWN) & (values > 0)
-        if eligible is not None and (hideable & eligible).any():
-            hideable &= eligible
-        candidates = np.flatnonzero(hideable)
-        if len(candidates) == 0:
-            break  # everything non-zero is hidden already: only the line total remains
-        status[candidates[np.argmin(values[candidates])]] = HIDDEN_TO_PROTECT
+    never = np.iinfo(np.int64).max
+    while len(exposed):
+        line_values, line_status = values[exposed], status[exposed]
+        hideable = (line_status == SHOWN) & (line_values > 0)
+        preferred = hideable & eligible[exposed]
+        hideable = np.where(preferred.any(axis=1, keepdims=True), preferred, hideable)
+        can_hide = hideable.any(axis=1)  # a line with everything non-zero hidden has only its total left
+        exposed, hideable, line_values = exposed[can_hide], hideable[can_hide], line_values[can_hide]
+        if not len(exposed):
+            break
+        smallest = np.where(hideable, line_values, never).argmin(axis=1)  # the first of equal ones, as before
+        status[exposed, smallest] = HIDDEN_TO_PROTECT
         changed = True
+        exposed = exposed[~lines_protected(values[exposed], status[exposed], min_cell)]
     return changed
 
 
 def is_protected(values: np.ndarray, status: np.ndarray, min_cell: int) -> bool:
-    """Whether someone who knows the line total and every shown cell still cannot pin a hidden count.
+    """Whether someone who knows the line total and every shown cell still cannot pin a hidden count."""
+    return bool(lines_protected(np.asarray(values)[None, :], np.asarray(status)[None, :], min_cell)[0])
+
+
+def lines_protected(values: np.ndarray, status: np.ndarray, min_cell: int) -> np.ndarray:
+    """For each line (row), whether someone who knows its total and every shown cell still cannot pin a
+    hidden count.
 
     They know each FEWER_THAN_MIN cell is in [1, min_cell-1] and each HIDDEN_TO_PROTECT cell is at
     least min_cell, and that the hidden cells add up to the line total minus the shown ones. A small
     count must stay ambiguous; a cell hidden to protect must not be recoverable either, or it could be
     subtracted from a crossing line and give the small count away there.
     """
+    values = np.asarray(values, dtype=np.int64)
     small = status == FEWER_THAN_MIN
     large = status == HIDDEN_TO_PROTECT
-    if not small.any() and not large.any():
-        return True
-    hidden = status != SHOWN
-    hidden_total = int(values[hidden].sum())
-    n_small, n_large = int(small.sum()), int(large.sum())
+    hidden_total = np.where(status != SHOWN, values, 0).sum(axis=1)
+    n_small, n_large = small.sum(axis=1), large.sum(axis=1)
     top = min_cell - 1
-    if n_small:
-        # Interval of one small cell given the others' bounds.
-        upper = min(top, hidden_total - (n_small - 1) * 1 - n_large * min_cell)
-        lower = 1 if n_large else max(1, hidden_total - (n_small - 1) * top)
-        if upper - lower + 1 < min(MIN_AMBIGUITY, top):
-            return False
-    if n_large:
-        # Interval of one cell hidden to protect, given the others' bounds.
-        upper = hidden_total - n_small * 1 - (n_large - 1) * min_cell
-        lower = min_cell if n_large > 1 else max(min_cell, hidden_total - n_small * top)
-        if upper - lower + 1 < 2:
-            return False
-    return True
+    # Interval of one small cell given the others' bounds.
+    upper = np.minimum(top, hidden_total - (n_small - 1) - n_large * min_cell)
+    lower = np.where(n_large > 0, 1, np.maximum(1, hidden_total - (n_small - 1) * top))
+    small_ok = (n_small == 0) | (upper - lower + 1 >= min(MIN_AMBIGUITY, top))
+    # Interval of one cell hidden to protect, given the others' bounds.
+    upper = hidden_total - n_small - (n_large - 1) * min_cell
+    lower = np.where(n_large > 1, min_cell, np.maximum(min_cell, hidden_total - n_small * top))
+    large_ok = (n_large == 0) | (upper - lower + 1 >= 2)
+    return small_ok & large_ok

@@ -21,7 +21,6 @@ class UnknownShare:
 
 @dataclass(frozen=True)
 class DataProfile:
-    records: int  # rows read from the file (a row may count many signals)
     total: int | None  # None when the total itself is hidden
     total_at_least: bool
     years: tuple[int, int]
@@ -35,7 +34,6 @@ def describe(dataset: Dataset) -> DataProfile:
     areas = [a for a in dataset.values(geography) if a != UNKNOWN_AREA] if geography in dataset.dimensions else []
     dimensions = [d for d in (geography, *CATEGORY_VALUES) if d in dataset.dimensions]
     return DataProfile(
-        records=dataset.records,
         total=None if total_row["suppressed"] else int(total_row["count"]),
         total_at_least=bool(total_row.get("at_least", False)),
         years=dataset.years,

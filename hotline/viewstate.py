@@ -28,6 +28,14 @@ LIST_PARAMETERS: dict[str, str] = {
     "method": "methods",
     "caller": "callers",
 }
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+# `month=3`, `month=3,4`, `month=3-5`, `month=mar` or `month=march`: months of any selected year.
+_MONTH_WORDS = {name.lower(): i for i, name in enumerate(MONTH_NAMES, 1)} | {
+    name[:3].lower(): i for i, name in enumerate(MONTH_NAMES, 1)
+}
 MAX_QUERY_LENGTH = 4000
 MAX_SLIDE = 99
 
@@ -86,6 +94,9 @@ def parse_query(query: str, choices: Choices) -> tuple[ViewState, list[str]]:
             present = _parse_flag(raw, key, notices)
         elif key == "slide":
             slide = _parse_slide(raw, notices)
+        elif key == "month":
+            months = _parse_months(raw, choices.values.get("months", ()), notices)
+            selected["months"] = tuple(dict.fromkeys(selected.get("months", ()) + months))
         elif key in LIST_PARAMETERS:
             field_name = LIST_PARAMETERS[key]
             values = _parse_values(field_name, raw, choices.values.get(field_name, ()), notices, key)
@@ -109,6 +120,8 @@ def to_query(view: ViewState, choices: Choices | None = None) -> str:
             if field_name == "regions":
                 values = tuple(_SLUG_OF_REGION[v] for v in values)
             params.append((parameter, ",".join(values)))
+    if filters.months:
+        params.append(("month", ",".join(str(m) for m in filters.months)))
     if view.measure != "count":
         params.append(("measure", view.measure))
     if view.present:
@@ -147,6 +160,33 @@ def _parse_values(field_name: str, raw: str, allowed: tuple[str, ...], notices: 
             continue
         values.append(value)
     return tuple(values)
+
+
+def _parse_months(raw: str, allowed: tuple[str, ...], notices: list[str]) -> tuple[int, ...]:
+    """Months by number (3, 03), name (march, mar) or range (3-5, mar-may), comma-separated."""
+    months: list[int] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        ends = [month_number(end) for end in item.split("-", 1)]
+        if None in ends or not allowed:
+            reason = "this dataset has no months" if not allowed else "use 1-12 or a month's name"
+            notices.append(f"Ignored month '{_short(item)}': {reason}.")
+            continue
+        first, last = min(ends), max(ends)
+        chosen = [m for m in range(first, last + 1) if str(m) in allowed]
+        if not chosen:
+            notices.append(f"Ignored month '{_short(item)}': not in this dataset.")
+        months += chosen
+    return tuple(months)
+
+
+def month_number(text: str) -> int | None:
+    """3 for "3", "03", "mar" or "March"; None for anything else."""
+    word = text.strip().lower()
+    if word.isascii() and word.isdigit() and len(word) <= 2 and 1 <= int(word) <= 12:
+        return int(word)
+    return _MONTH_WORDS.get(word)
 
 
 def _canonical(field_name: str, item: str) -> str | None:
@@ -189,6 +229,8 @@ def choices_of(dataset) -> Choices:
     for dimension, field_name in DIMENSION_FIELD.items():
         if dimension in dataset.dimensions:
             values[field_name] = tuple(str(v) for v in dataset.values(dimension))
+    if "months" in values:  # months are numbers; a blank month ("unknown") is data, not a filter
+        values["months"] = tuple(m for m in values["months"] if m.isdigit())
     scheme = scheme_of(dataset.dimensions)
     if scheme.dimension in dataset.dimensions:
         present = set(values.get(scheme.field, ()))

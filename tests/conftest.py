@@ -1,4 +1,4 @@
-"""Fixtures shared by the unit and browser tests: a real PostgreSQL server (tests/pgserver.py)."""
+"""Settings and fixtures shared by the unit and browser tests: a real PostgreSQL server (tests/pgserver.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ import pandas as pd
 import pytest
 
 from pgserver import PostgresServer, bindir
+
+# A fixed key seed: the cell-key perturbation gives the same numbers on every run and machine, and no
+# test writes a seed file beside its data or in the home folder.
+os.environ.setdefault("HOTLINE_PRIVACY_SEED", "hotline-dashboard test suite")
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo_signals.parquet"
 PG_DEMO_ROWS = 6000  # demo signals loaded into the test database: enough for numbers above min_cell

@@ -76,10 +76,18 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
-def make_dataset(frame: pd.DataFrame, min_cell: int = 10) -> Dataset:
-    """A Dataset straight from a canonical frame (normalize + cube, no file)."""
+TEST_SEED = b"hotline-dashboard test record keys"
+
+
+def make_dataset(frame: pd.DataFrame, min_cell: int = 10, perturbation=None) -> Dataset:
+    """A Dataset straight from a canonical frame (normalize + cube, no file).
+
+    Exact counts by default (these tests check suppression itself); pass a PerturbationTable for the
+    cell-key layer on top."""
     table = normalize(as_text(frame), "test.csv")
-    return Dataset(build_cube(table), min_cell=min_cell, source=SourceInfo("test.csv", "test"), records=len(table))
+    cube = build_cube(table, key_seed=TEST_SEED if perturbation is not None else None)
+    source = SourceInfo("test.csv", "test")
+    return Dataset(cube, min_cell=min_cell, source=source, records=len(table), perturbation=perturbation)
 
 
 @lru_cache(maxsize=8)

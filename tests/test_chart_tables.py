@@ -40,7 +40,7 @@ def countries() -> Dataset:
     raw = pd.DataFrame(rows, columns=["Country", "Year", "Type", "Count"]).astype(str)
     table_ = normalize(raw, "countries.csv")
     source = SourceInfo("countries.csv", "country test rows", unit="detected victims")
-    return Dataset(build_cube(table_), min_cell=10, source=source, records=len(table_))
+    return Dataset(build_cube(table_), min_cell=10, source=source, records=len(table_), perturbation=None)
 
 
 NARROW = Filters(states=("WY", "VT"), trafficking_types=("labor",), genders=("male",))

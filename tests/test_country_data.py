@@ -33,7 +33,7 @@ def country_rows() -> list[dict]:
 def dataset(min_cell: int = 10) -> Dataset:
     table_ = normalize(pd.DataFrame(country_rows(), dtype=object), "glotip.csv")
     source = SourceInfo("glotip.csv", "UNODC GLOTIP (test rows)", unit="detected victims")
-    return Dataset(build_cube(table_), min_cell=min_cell, source=source, records=len(table_))
+    return Dataset(build_cube(table_), min_cell=min_cell, source=source, records=len(table_), perturbation=None)
 
 
 def test_country_codes_and_names_become_iso3_and_censored_counts_a_lower_bound():
@@ -108,7 +108,7 @@ def test_regions_are_m49_and_round_trip_through_the_url():
 
 def test_us_state_data_keep_the_us_map():
     table_ = normalize(pd.DataFrame([{"State": "TX", "Year": "2020", "Type": "sex", "Count": "12"}]), "us.csv")
-    data = Dataset(build_cube(table_), min_cell=10, source=SourceInfo("us.csv", "us"), records=1)
+    data = Dataset(build_cube(table_), min_cell=10, source=SourceInfo("us.csv", "us"), records=1, perturbation=None)
     figure = areamap.render(data, ViewState())
     assert figure["layout"]["geo"]["scope"] == "usa" and figure["data"][0]["locationmode"] == "USA-states"
 
@@ -125,7 +125,7 @@ def test_na_in_a_country_column_is_namibia_but_blank_and_unknown_are_missing():
 def test_countries_too_small_for_the_map_are_named_in_its_footnote():
     rows = [{"Country": c, "Year": "2020", "Type": "sex", "Count": "50"} for c in ("Singapore", "Malta", "France")]
     table_ = normalize(pd.DataFrame(rows, dtype=object), "small_states.csv")
-    data = Dataset(build_cube(table_), min_cell=10, source=SourceInfo("small_states.csv", "x"), records=3)
+    data = Dataset(build_cube(table_), min_cell=10, source=SourceInfo("small_states.csv", "x"), records=3, perturbation=None)
     assert {"FRA", "USA"} <= areamap.world_shapes() and not {"SGP", "MLT"} & areamap.world_shapes()
     footnote = areamap.render(data, ViewState())["layout"]["annotations"][0]["text"].replace("<br>", " ")
     assert "Too small for this map (see the table): Malta, Singapore." in footnote
@@ -139,7 +139,7 @@ def test_change_and_shares_with_censored_counts_are_ranges_not_guesses():
         {"Country": "MEX", "Year": "2020", "Type": "sex", "Age": "adult", "Count": "100"},
     ]
     table_ = normalize(pd.DataFrame(rows, dtype=object), "bounds.csv")
-    data = Dataset(build_cube(table_), min_cell=1, source=SourceInfo("bounds.csv", "x", unit="victims"), records=4)
+    data = Dataset(build_cube(table_), min_cell=1, source=SourceInfo("bounds.csv", "x", unit="victims"), records=4, perturbation=None)
     cards = {k.key: k for k in kpis.compute(data, ViewState(filters=Filters(years=(2019, 2019))))}
     # 2019 holds 101 to 104 victims; 2020 holds 200: a change of +92.3% to +98.0%.
     assert cards["signals"].value == "at least 101"

@@ -129,7 +129,7 @@ def test_ctdc_age_comes_from_the_band_when_majority_status_is_missing():
 
 
 def test_ctdc_loads_as_country_data_with_its_unit_and_notes():
-    data = hotline.load(LATER, min_cell=1)
+    data = hotline.load(LATER, min_cell=1, perturbation=None)
     assert data.geography == "country" and data.total == 40 and data.records == 40
     assert data.source.unit == "victims" and data.source.label == "CTDC global victim dataset"
     assert any("sex and labor" in note for note in data.source.notes)
@@ -194,7 +194,7 @@ def test_canonical_tables_pass_through_unchanged(tmp_path):
     result = imported(path)
     assert result.format == "canonical" and result.unit == "signals" and result.notes == ()
     assert result.table["count"].tolist() == ["4", "<5"]
-    data = hotline.load(path, min_cell=1)
+    data = hotline.load(path, min_cell=1, perturbation=None)
     assert data.source.label == "signals.csv" and data.source.unit == "signals"
 
 
@@ -263,7 +263,7 @@ def test_glotip_totals_by_year_equal_the_source_total_rows(glotip, country, year
 
 
 def test_glotip_usa_total_by_year_through_the_dataset(glotip):
-    data = hotline.load(shared(GLOTIP), min_cell=1)
+    data = hotline.load(shared(GLOTIP), min_cell=1, perturbation=None)
     assert data.geography == "country" and data.source.unit == "detected victims" and data.has_censored
     frame = data.aggregate(by=["year"], filters=Filters(countries=("USA",)))
     shown = dict(zip(frame["year"], frame["count"]))
@@ -309,7 +309,7 @@ def test_glotip_notes_say_what_was_left_out(glotip):
 def test_glotip_workbook_with_its_banner_rows_reads_like_the_csv(glotip):
     _, from_csv = glotip
     workbook = shared(GLOTIP.replace(".csv", ".xlsx"))
-    data = hotline.load(workbook, min_cell=1)
+    data = hotline.load(workbook, min_cell=1, perturbation=None)
     assert data.source.label == from_csv.source_label
     assert data.total == imported_totals(from_csv.table)["low"].sum()
 
@@ -386,7 +386,7 @@ def test_glotip_workbook_banner_and_a_bad_count_named_by_its_spreadsheet_row(tmp
     blank = [None] * (len(GLOTIP_HEADER) - 1)
     sheet = [["UNODC", *blank], ["14/04/2025", *blank], GLOTIP_HEADER, *SMALL_GLOTIP]
     pd.DataFrame(sheet).to_excel(path, header=False, index=False)
-    assert hotline.load(path, min_cell=1).total == 300 + 590 + 10 + 1 + 200 + 177
+    assert hotline.load(path, min_cell=1, perturbation=None).total == 300 + 590 + 10 + 1 + 200 + 177
     sheet[6][11] = "about 600"  # the 4th record under the header on row 3: spreadsheet row 7
     pd.DataFrame(sheet).to_excel(path, header=False, index=False)
     with pytest.raises(DataError) as caught:
@@ -400,7 +400,7 @@ def test_glotip_workbook_banner_and_a_bad_count_named_by_its_spreadsheet_row(tmp
 def test_fbi_offenses_match_the_published_totals(relative):
     result = imported(shared(relative))
     assert result.format == "fbi_offenses" and result.unit == "offenses"
-    data = hotline.load(shared(relative), min_cell=1)
+    data = hotline.load(shared(relative), min_cell=1, perturbation=None)
     frame = data.aggregate(by=["year", "trafficking_type"])
     totals = {(y, t): int(c) for y, t, c in frame[["year", "trafficking_type", "count"]].itertuples(index=False)}
     assert {key: count for key, count in totals.items() if count} == {
@@ -426,7 +426,7 @@ def test_fbi_arrests_count_each_person_once_by_gender():
     result = imported(path)
     assert result.format == "fbi_arrests" and result.unit == "persons arrested (probable)"
     assert "age_group" not in result.table  # another margin of the same persons: not added
-    data = hotline.load(path, min_cell=1)
+    data = hotline.load(path, min_cell=1, perturbation=None)
     frame = data.aggregate(by=["year", "gender"])
     got = {year: (0, 0) for year in GENDER_BY_YEAR}
     for year, gender, count in frame[["year", "gender", "count"]].itertuples(index=False):
@@ -441,7 +441,7 @@ def test_fbi_arrests_count_each_person_once_by_gender():
 
 def test_fbi_arrests_by_age_group_when_asked():
     path = shared(ARRESTS)
-    data = hotline.load(path, min_cell=1, format="fbi_arrests_age")
+    data = hotline.load(path, min_cell=1, perturbation=None, format="fbi_arrests_age")
     assert "gender" not in data.dimensions and data.source.label.endswith("by age group (probable)")
     frame = data.aggregate(by=["year", "age_group"])
     got = {(int(y), a): int(c) for y, a, c in frame[["year", "age_group", "count"]].itertuples(index=False)}

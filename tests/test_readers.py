@@ -43,7 +43,7 @@ def test_csv_parquet_and_excel_load_the_same_numbers(tmp_path, frame):
     frame.astype({"month": "Int64"}).to_parquet(parquet)
     excel = tmp_path / "signals.xlsx"
     as_text(frame).to_excel(excel, index=False)
-    loaded = {path.suffix: hotline.load(path, min_cell=1) for path in (csv, parquet, excel)}
+    loaded = {path.suffix: hotline.load(path, min_cell=1, perturbation=None) for path in (csv, parquet, excel)}
     expected = summary(loaded[".csv"])
     assert expected["total"] == int(frame["count"].sum())
     assert expected["records"] == len(frame)
@@ -54,7 +54,7 @@ def test_csv_parquet_and_excel_load_the_same_numbers(tmp_path, frame):
 def test_excel_with_numeric_cells(tmp_path):
     path = tmp_path / "signals.xlsx"
     write_excel(path, [["Year", "State", "Type", "Count"], [2015, "Texas", "Labour", 3], [2016, "tx", "sex", 4.0]])
-    data = hotline.load(path, min_cell=1)
+    data = hotline.load(path, min_cell=1, perturbation=None)
     assert data.aggregate(["year"])["count"].tolist() == [3, 4]
     assert data.values("state") == ("TX",)
 
@@ -64,21 +64,21 @@ def test_parquet_with_typed_columns(tmp_path):
     pd.DataFrame({"year": [2015, 2016], "state": ["TX", None], "type": ["sex", "labor"], "count": [12, 30]}).to_parquet(
         path
     )
-    data = hotline.load(path)
+    data = hotline.load(path, min_cell=1, perturbation=None)
     result = data.aggregate(["state"])
     assert dict(zip(result["state"], result["count"])) == {"TX": 12, "unknown": 30}
 
 
 @pytest.mark.parametrize("sep", [";", "\t", "|"])
 def test_other_separators_load_correctly(tmp_path, frame, sep):
-    reference = hotline.load(write_csv(tmp_path / "comma.csv", frame), min_cell=1)
-    other = hotline.load(write_csv(tmp_path / "other.csv", frame, sep=sep), min_cell=1)
+    reference = hotline.load(write_csv(tmp_path / "comma.csv", frame), min_cell=1, perturbation=None)
+    other = hotline.load(write_csv(tmp_path / "other.csv", frame, sep=sep), min_cell=1, perturbation=None)
     assert summary(other) == summary(reference)
 
 
 def test_semicolon_csv_with_decimal_comma_style_counts(tmp_path):
     path = write_text(tmp_path / "semi.csv", "Year;State;Type;Count\n2015;Texas;Labour;1,281\n2015;OK;sex;7\n")
-    data = hotline.load(path, min_cell=1)
+    data = hotline.load(path, min_cell=1, perturbation=None)
     assert data.total == 1288
     assert data.aggregate(["state"])["count"].tolist() == [7, 1281]  # OK before TX in schema order
 
@@ -86,7 +86,7 @@ def test_semicolon_csv_with_decimal_comma_style_counts(tmp_path):
 def test_tsv_byte_order_mark_quotes_and_spaces(tmp_path):
     path = tmp_path / "signals.tsv"
     path.write_bytes('\ufeffyear\tstate\ttype\tcount\n2015\t Texas \t"Sex and Labor"\t"1,000"\n'.encode("utf-8"))
-    data = hotline.load(path, min_cell=1)
+    data = hotline.load(path, min_cell=1, perturbation=None)
     result = data.aggregate(["trafficking_type"])
     assert dict(zip(result["trafficking_type"], result["count"])) == {"sex_and_labor": 1000}
 

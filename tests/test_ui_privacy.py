@@ -16,7 +16,7 @@ from ui_helpers import demo, render_page, small_counts, small_dataset, views
 from components import breakdowns, table, text
 from hotline import Filters
 from hotline.schema import value_label
-from hotline.viewstate import ViewState
+from hotline.viewstate import MONTH_NAMES, ViewState
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SMALL_SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -31,6 +31,16 @@ def _number(cell: object) -> int | None:
         return int(cell)
     digits = str(cell).replace(",", "")
     return int(digits) if digits.isdigit() else None
+
+
+def _in_selection(x: str, view: ViewState, dataset) -> bool:
+    """Whether a trend bar is one of those the view's total adds up: a selected year, or, in a one-year
+    view drawn by month, a selected month (every month when none is)."""
+    if x.isdigit():
+        years = view.filters.years or dataset.years
+        return years[0] <= int(x) <= years[1]
+    months = view.filters.months
+    return not months or x in [MONTH_NAMES[m - 1][:3] for m in months]
 
 
 def _blocks(page, view: ViewState, dataset) -> dict[str, list[int | None]]:
@@ -49,11 +59,10 @@ def _blocks(page, view: ViewState, dataset) -> dict[str, list[int | None]]:
         bars = page.figures[dimension]["data"][0]
         chosen = {value_label(v) for v in filters.selection(dimension)}
         blocks[dimension] = [_number(x) for label, x in zip(bars["y"], bars["x"]) if not chosen or label in chosen]
-    years = filters.years or dataset.years
     trend_cells = []
     for trace in page.figures["trend"]["data"]:
         if trace["type"] == "bar":
-            trend_cells += [_number(y) for x, y in zip(trace["x"], trace["y"]) if years[0] <= int(x) <= years[1]]
+            trend_cells += [_number(y) for x, y in zip(trace["x"], trace["y"]) if _in_selection(x, view, dataset)]
     blocks["year (trend)"] = trend_cells
     return blocks
 
@@ -82,15 +91,16 @@ def recoverable(page, view: ViewState, dataset) -> list[str]:
     if "trafficking_type" in page.figures:
         type_bars = page.figures["trafficking_type"]["data"][0]
         type_totals = {label: _number(x) for label, x in zip(type_bars["y"], type_bars["x"])}
-        years = view.filters.years or dataset.years
         for trace in trend_bars:
-            cells = [_number(y) for x, y in zip(trace["x"], trace["y"]) if years[0] <= int(x) <= years[1]]
+            cells = [_number(y) for x, y in zip(trace["x"], trace["y"]) if _in_selection(x, view, dataset)]
             if type_totals.get(trace["name"]) is not None and cells.count(None) == 1:
                 found.append(f"trend {trace['name']}: one hidden year, and the type's bar gives the sum")
     change = page.kpis[1]
     if "→" in change.detail:
         last = (view.filters.years or dataset.years)[1]
         for year in (last - 1, last):
+            if not trend_bars or str(year) not in trend_bars[0]["x"]:
+                continue  # drawn by month: the months add up to the year, a block checked above
             cells = [_number(t["y"][t["x"].index(str(year))]) for t in trend_bars]
             if cells.count(None) == 1:
                 found.append(f"trend {year}: one hidden segment, and the change KPI gives the year's total")

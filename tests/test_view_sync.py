@@ -123,7 +123,10 @@ MALFORMED = [
     {"points": [{"customdata": [None, None]}]},
     {"points": [{"customdata": ["state", "ZZ"]}]},
     {"points": [{"customdata": ["region", "South"]}]},  # regions are chosen in the filter panel only
-    {"points": [{"customdata": ["month", 5]}]},
+    {"points": [{"customdata": ["month", 5]}]},  # months go by name in the trend's data
+    {"points": [{"customdata": ["month", "5"]}]},
+    {"points": [{"customdata": ["month", "Smarch"]}]},
+    {"points": [{"customdata": ["month", True]}]},
     {"points": [{"customdata": ["year", 1850]}]},  # outside the data
     {"points": [{"customdata": ["year", 3000]}]},
     {"points": [{"customdata": ["year", -2015]}]},
@@ -138,6 +141,14 @@ MALFORMED = [
     {"points": [{"customdata": ["gender", "x" * 100_000]}]},
     {"points": [{"customdata": ["x" * 100_000, "male"]}]},
 ]
+
+
+def test_a_click_on_a_month_of_the_trend_selects_it_and_a_second_clears_it(choices):
+    view = ViewState(filters=Filters(years=(2016, 2016), states=("TX",)))
+    click = {"points": [{"customdata": ["month", "May"]}]}
+    chosen = _apply_click(view, click, choices)
+    assert chosen.filters.months == (5,) and chosen.filters.years == (2016, 2016)
+    assert _apply_click(chosen, click, choices) == view
 
 
 @pytest.mark.parametrize("payload", MALFORMED, ids=range(len(MALFORMED)))
@@ -226,8 +237,10 @@ def test_removing_an_unknown_chip_changes_nothing(field, value):
 
 def _chip_texts(chips) -> list[tuple[str, str, str]]:
     out = []
-    for chip in chips:
-        assert isinstance(chip, html.Button)
+    for item in chips:
+        assert isinstance(item, html.Div) and item.role == "listitem"  # a button cannot be the list item itself
+        chip = item.children
+        assert isinstance(chip, html.Button) and getattr(chip, "role", None) is None
         name, label, cross = chip.children
         out.append((chip.id["field"], chip.id["value"], name.children + label))
         assert chip.id["type"] == CHIP_TYPE
@@ -263,8 +276,8 @@ def test_no_chips_says_all_signals():
 
 def test_every_chip_removes_its_own_filter():
     view = FULL
-    for chip in _chips(FULL, (2012, 2023)):
-        view = _remove_chip(view, chip.id["field"], chip.id["value"])
+    for item in _chips(FULL, (2012, 2023)):
+        view = _remove_chip(view, item.children.id["field"], item.children.id["value"])
     assert view == ViewState()
 
 

@@ -85,6 +85,9 @@ def start_server(log_path: Path, *extra_args: str) -> Server:
     if timeout:
         command = [timeout, "--kill-after=5", str(SERVER_LIFETIME), *command]
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    # The same key seed as the test process (tests/conftest.py), so the page's perturbed numbers are the
+    # ones the tests compute with the domain API.
+    env["HOTLINE_PRIVACY_SEED"] = os.environ["HOTLINE_PRIVACY_SEED"]
     env["PYTHONUNBUFFERED"] = "1"
     log_file = open(log_path, "wb")  # a file, not a pipe: a full pipe would block the server
     try:

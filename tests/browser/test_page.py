@@ -36,6 +36,11 @@ BREAKDOWN_GRAPHS = {
 def expected_bars(dataset, dimension: str, filters: Filters) -> dict[str, str]:
     """Label -> text on the bar, for a breakdown chart (its own dimension left open)."""
     frame = dataset.aggregate([dimension], filters, open_dimension=dimension)
+    if dimension == "method":  # listed as the hotline reports them: calls, online tips, emails, then the rest
+        first = ["call", "online_tip", "email"]
+        frame = frame.sort_values(
+            dimension, key=lambda v: v.map(lambda m: first.index(m) if m in first else 3), kind="stable"
+        )
     return {
         value_label(value): "" if suppressed else count_text(count)
         for value, count, suppressed in zip(frame[dimension], frame["count"], frame["suppressed"])
@@ -47,7 +52,7 @@ def test_page_loads_offline_with_every_chart_drawn(ui: Ui, demo):
     ui.open()
     page = ui.page
     expect(page.locator("header")).to_contain_text("Synthetic demo data")
-    expect(page.locator("#kpi-signals")).to_have_text(count_text(demo.total))
+    expect(page.locator("#kpi-signals")).to_have_text(kpi_text(demo, Filters()))
     expect(page.locator("#chips")).to_contain_text("No filters")
 
     marks = page.evaluate(
@@ -144,7 +149,7 @@ def test_clicking_a_bar_toggles_its_filter(ui: Ui, demo):
     ui.wait_bars("gender-graph", expected_bars(demo, "gender", labor))
 
     ui.click_point("trafficking-type-graph", "Labor")
-    expect(ui.page.locator("#kpi-signals")).to_have_text(count_text(demo.total))
+    expect(ui.page.locator("#kpi-signals")).to_have_text(kpi_text(demo, Filters()))
     expect(ui.page.locator("#chips button.chip")).to_have_count(0)
     ui.wait_search("")
 
@@ -177,7 +182,7 @@ def test_chips_remove_one_filter_and_clear_all_removes_all(ui: Ui, demo):
     ui.open("?state=TX&type=labor&gender=female")
     chips = ui.page.locator("#chips button.chip")
     expect(chips).to_have_count(3)
-    ui.page.get_by_role("listitem", name=re.compile("Remove filter Gender")).click()
+    ui.page.get_by_role("button", name=re.compile("Remove filter Gender")).click()
     texas_labor = Filters(states=["TX"], trafficking_types=["labor"])
     expect(ui.page.locator("#kpi-signals")).to_have_text(kpi_text(demo, texas_labor))
     expect(chips).to_have_count(2)
@@ -186,7 +191,7 @@ def test_chips_remove_one_filter_and_clear_all_removes_all(ui: Ui, demo):
     clear = ui.page.get_by_role("button", name="Clear all")
     expect(clear).to_be_enabled()
     clear.click()
-    expect(ui.page.locator("#kpi-signals")).to_have_text(count_text(demo.total))
+    expect(ui.page.locator("#kpi-signals")).to_have_text(kpi_text(demo, Filters()))
     expect(chips).to_have_count(0)
     expect(ui.page.locator("#chips")).to_contain_text("No filters")
     expect(ui.page.locator("#clear-filters")).to_be_disabled()
@@ -230,7 +235,7 @@ def test_back_button_returns_to_the_previous_view(ui: Ui, demo):
     ui.wait_search("?type=labor")
     ui.page.go_back()
     ui.wait_search("")
-    expect(ui.page.locator("#kpi-signals")).to_have_text(count_text(demo.total))
+    expect(ui.page.locator("#kpi-signals")).to_have_text(kpi_text(demo, Filters()))
     expect(ui.page.locator("#chips button.chip")).to_have_count(0)
 
 
@@ -243,7 +248,7 @@ def test_a_bad_link_is_ignored_with_a_notice(ui: Ui, demo):
     expect(notice).to_be_visible()
     for part in ("abc", "ZZ", "foo"):
         expect(notice).to_contain_text(part)
-    expect(ui.page.locator("#kpi-signals")).to_have_text(count_text(demo.total))
+    expect(ui.page.locator("#kpi-signals")).to_have_text(kpi_text(demo, Filters()))
     expect(ui.page.locator("#chips button.chip")).to_have_count(0)
     ui.wait_search("")
 
@@ -295,7 +300,7 @@ def test_health_endpoint_describes_the_dataset(server, demo):
     with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
         assert response.headers.get_content_type() == "application/json"
         health = json.loads(response.read())
-    assert health["records"] == demo.total
+    assert health["records"] == int(demo.aggregate([])["count"].iloc[0])
     assert health["years"] == [2012, 2023] == list(demo.years)
     assert health["geography"] == "state"
     assert health["min_cell"] == demo.min_cell
@@ -309,7 +314,7 @@ def test_phone_layout_has_no_sideways_scroll(open_page, server, demo):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375 + 1, f"the page is {width}px wide on a 375px phone"
     expect(page.locator("#kpi-signals")).to_be_visible()
-    expect(page.locator("#kpi-signals")).to_have_text(count_text(demo.total))
+    expect(page.locator("#kpi-signals")).to_have_text(kpi_text(demo, Filters()))
     kpi = page.locator("#kpi-signals").bounding_box()
     assert kpi["x"] >= 0 and kpi["x"] + kpi["width"] <= 376
     map_plot = page.locator("#map-graph .js-plotly-plot")

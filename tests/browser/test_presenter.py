@@ -201,7 +201,8 @@ def test_download_slides_builds_a_deck_of_the_current_view(ui: Ui):
     with Image.open(io.BytesIO(map_picture)) as image:
         small = image.convert("RGB").resize((480, 190))
     blues = [c for c in small.get_flattened_data() if c[2] > 150 and c[0] < 200 and c[2] - c[0] > 40]
-    assert len(blues) > 0.05 * 480 * 190
+    # At least 3% of the picture: the map shares its slide with the title, footnote and colour strip.
+    assert len(blues) > 0.03 * 480 * 190
 
 
 def test_download_report_builds_a_pdf_of_the_current_view(ui: Ui):
