@@ -1,15 +1,15 @@
 """Composition root: read the configuration, load the dataset, build the Dash app.
 
-    python app.py [--data PATH [--format NAME]] [--host H] [--port N] [--min-cell K]
-                  [--privacy cellkey|exact] [--perturbation D,V] [--debug]
+    python app.py [--data PATH|URL [--query SQL] [--format NAME]] [--refresh-minutes N] [--host H] [--port N]
+                  [--min-cell K] [--privacy cellkey|exact] [--perturbation D,V] [--debug]
                   [--allow-upload [--upload-max-mb MB] [--upload-ttl-minutes M] [--upload-max-files N]]
                   [--frame-ancestors SOURCES] [--redis-url URL]
     gunicorn app:server            (configured by the HOTLINE_* environment variables)
 
-Every option has an environment variable: HOTLINE_DATA, HOTLINE_FORMAT, HOTLINE_HOST, HOTLINE_PORT,
-HOTLINE_MIN_CELL, HOTLINE_DEBUG, HOTLINE_ALLOW_UPLOAD, HOTLINE_UPLOAD_MAX_MB, HOTLINE_UPLOAD_TTL_MINUTES,
-HOTLINE_UPLOAD_MAX_FILES, HOTLINE_FRAME_ANCESTORS, HOTLINE_PRIVACY, HOTLINE_PERTURBATION, HOTLINE_REDIS_URL
-(and HOTLINE_PRIVACY_SEED, the secret that fixes the cell-key perturbation: see hotline/seeds.py).
+Every option has an environment variable: HOTLINE_DATA, HOTLINE_QUERY, HOTLINE_REFRESH_MINUTES, HOTLINE_FORMAT,
+HOTLINE_HOST, HOTLINE_PORT, HOTLINE_MIN_CELL, HOTLINE_DEBUG, HOTLINE_ALLOW_UPLOAD, HOTLINE_UPLOAD_MAX_MB,
+HOTLINE_UPLOAD_TTL_MINUTES, HOTLINE_UPLOAD_MAX_FILES, HOTLINE_FRAME_ANCESTORS, HOTLINE_PRIVACY, HOTLINE_PERTURBATION,
+HOTLINE_REDIS_URL (and HOTLINE_PRIVACY_SEED, the secret that fixes the cell-key perturbation: see hotline/seeds.py).
 Command-line options win over the environment.
 """
 
@@ -27,10 +27,12 @@ from flask import jsonify
 
 import hotline
 from components import page, panels, rate_limits, security, uploads
+from hotline import sources
 from hotline.caches import LayeredCache, MemoryCache, SharedCache
 from hotline.cellkey import PerturbationTable
 from hotline.dataset import DEFAULT_PERTURBATION
 from hotline.importers import FORMATS
+from hotline.live import LiveDataset
 
 log = logging.getLogger("hotline")
 
@@ -39,7 +41,9 @@ PRIVACY_MODES = ("cellkey", "exact")
 
 @dataclass(frozen=True)
 class Config:
-    data: Path | None = None  # None: the shipped synthetic demo data
+    data: Path | str | None = None  # a file, or a database URL / DuckDB file (str); None: the synthetic demo data
+    query: str | None = None  # SQL to read from the `data` database instead of a ?table=
+    refresh_minutes: float | None = None  # re-read the data this often (files are also re-read when they change)
     format: str | None = None  # layout of `data` (hotline.importers.FORMATS); None: detected from its columns
     host: str = "127.0.0.1"
     port: int = 8050
@@ -58,7 +62,9 @@ class Config:
     @classmethod
     def from_env(cls, environ: os._Environ | dict = os.environ) -> Config:
         return cls(
-            data=Path(environ["HOTLINE_DATA"]) if environ.get("HOTLINE_DATA") else None,
+            data=data_spec(environ["HOTLINE_DATA"]) if environ.get("HOTLINE_DATA") else None,
+            query=environ.get("HOTLINE_QUERY") or None,
+            refresh_minutes=_minutes(environ.get("HOTLINE_REFRESH_MINUTES") or None),
             format=_known_format(environ.get("HOTLINE_FORMAT") or None),
             host=environ.get("HOTLINE_HOST", cls.host),
             port=int(environ.get("HOTLINE_PORT", cls.port)),
@@ -82,12 +88,35 @@ class Config:
         return None if self.privacy == "exact" else self.perturbation
 
 
-def load_dataset(config: Config) -> hotline.Dataset:
+def load_dataset(config: Config) -> hotline.Dataset | LiveDataset:
+    """The demo data, or a LiveDataset that follows the configured file or database (hotline/live.py)."""
     if config.data is None:
         return hotline.load_demo(min_cell=config.min_cell, perturbation=config.perturbation_table)
-    return hotline.load(
-        config.data, min_cell=config.min_cell, format=config.format, perturbation=config.perturbation_table
+    source = sources.parse(config.data, config.query)
+    every = config.refresh_minutes * 60 if config.refresh_minutes else None
+    return LiveDataset(
+        lambda: hotline.load_source(
+            source, min_cell=config.min_cell, format=config.format, perturbation=config.perturbation_table
+        ),
+        stamp=source.stamp if source.path is not None else None,
+        every_seconds=every,
     )
+
+
+def data_spec(text: str) -> Path | str:
+    """--data as given: a database URL or DuckDB spec stays text (a Path would fold its "//"), a file is a Path."""
+    if sources.looks_like_url(text) or "?" in text or Path(text).suffix.lower() in sources.DUCKDB_SUFFIXES:
+        return text
+    return Path(text)
+
+
+def _minutes(text: str | None) -> float | None:
+    if text is None:
+        return None
+    value = float(text)
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"HOTLINE_REFRESH_MINUTES must be a positive number, not {text!r}")
+    return value or None
 
 
 def _known_privacy(name: str) -> str:
@@ -158,17 +187,24 @@ def create_app(
 
     @app.server.route("/healthz")
     def healthz():
+        current = dataset.current()
+        status = dataset.status() if isinstance(dataset, LiveDataset) else None
+        read_at, latest = current.source.read_at, current.source.latest
         # What a visitor may see, and nothing finer: the published total under the same rule as the page.
-        total = dataset.aggregate([]).iloc[0]
+        total = current.aggregate([]).iloc[0]
         return jsonify(
             status="ok",
             records=None if total["suppressed"] else int(total["count"]),
-            records_hidden=f"fewer than {dataset.min_cell}" if total["suppressed"] else None,
-            years=list(dataset.years),
-            geography=dataset.geography,
-            source=dataset.source.label,
-            min_cell=dataset.min_cell,
-            perturbation=dataset.perturbation.label if dataset.perturbation else "off (exact counts)",
+            records_hidden=f"fewer than {current.min_cell}" if total["suppressed"] else None,
+            years=list(current.years),
+            geography=current.geography,
+            source=current.source.label,
+            min_cell=current.min_cell,
+            perturbation=current.perturbation.label if current.perturbation else "off (exact counts)",
+            data_read_at=read_at.isoformat(timespec="seconds") if read_at else None,
+            latest_month=(f"{latest[0]}-{latest[1]:02d}" if latest[1] else str(latest[0])) if latest else None,
+            fingerprint=current.fingerprint,
+            refresh=status.as_json() if status else None,
         )
 
     # Last: the CSP allows the inline scripts of every callback registered above, by their hashes.
@@ -181,7 +217,20 @@ def create_app(
 def parse_args(argv: list[str], defaults: Config) -> Config:
     parser = argparse.ArgumentParser(prog="hotline-dashboard", description="Hotline Signals Dashboard")
     parser.add_argument(
-        "--data", type=Path, default=defaults.data, help="CSV, Parquet or Excel file (default: demo data)"
+        "--data",
+        type=data_spec,
+        default=defaults.data,
+        help="CSV, Parquet or Excel file; a database URL with ?table=NAME (e.g. postgresql://user@host/db?table="
+        "signals); or a DuckDB file (signals.duckdb?table=signals). Default: demo data",
+    )
+    parser.add_argument(
+        "--query", default=defaults.query, help='SQL that reads the signals from the --data database ("SELECT ...")'
+    )
+    parser.add_argument(
+        "--refresh-minutes",
+        type=float,
+        default=defaults.refresh_minutes,
+        help="re-read the data this often without a restart (files are also re-read when they change)",
     )
     parser.add_argument(
         "--format",
@@ -255,8 +304,14 @@ def parse_args(argv: list[str], defaults: Config) -> Config:
             parser.error(f"{option} must be a positive number")
     if args.upload_max_files < 1:
         parser.error("--upload-max-files must be at least 1")
+    if args.refresh_minutes is not None and not 0 <= args.refresh_minutes < float("inf"):
+        parser.error("--refresh-minutes must be a positive number")
+    if args.query and args.data is None:
+        parser.error("--query needs --data: the database to run it on")
     return Config(
         data=args.data,
+        query=args.query or None,
+        refresh_minutes=args.refresh_minutes or None,
         format=args.format,
         host=args.host,
         port=args.port,

@@ -1,6 +1,6 @@
 """The "About this data" panel: where the numbers come from, how complete they are, and what they are not.
 
-It describes the whole dataset, not the current view, so it is built once with the layout.
+It describes the whole dataset, not the current view, so it is built with each page load (from the data current then).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ def layout(dataset: Dataset) -> html.Section:
             source.label
             + (" — synthetic, not real signals" if source.is_demo and "ynthetic" not in source.label else ""),
         ),
-        ("File", source.name),
+        ("File" if "://" not in source.name and " table " not in source.name else "Database", source.name),
+        *([("Data as of", text.as_of_phrase(dataset).removeprefix("Data as of "))] if source.read_at else []),
         ("What is counted", text.measure_phrase("count", source.unit)),
         (f"{text.measure_phrase('count', source.unit)} in all", _total(profile, dataset.min_cell)),
         ("Years", f"{profile.years[0]}–{profile.years[1]}"),

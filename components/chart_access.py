@@ -87,10 +87,14 @@ def register(app, dataset: Dataset, choices: Choices) -> None:
             Input(chart_tools.toggle_id(key), "n_clicks"),
             prevent_initial_call=True,
         )
-    files = {key: table_of for key, (_, table_of) in drawn.items()}
-    files[TABLE_KEY] = partial(chart_tables.state_table, dataset)
-    for key, table_of in files.items():
-        _register_download(app, choices, key, table_of)
+    for key in [*drawn, TABLE_KEY]:
+        _register_download(app, dataset, choices, key)
+
+
+def _table_of(dataset: Dataset, key: str) -> Callable[[ViewState], ChartTable]:
+    if key == TABLE_KEY:
+        return partial(chart_tables.state_table, dataset)
+    return charts(dataset)[key][1]
 
 
 def tables_and_summaries(drawn: dict, view: ViewState, shown: set[str]) -> dict:
@@ -112,7 +116,7 @@ def tables_and_summaries(drawn: dict, view: ViewState, shown: set[str]) -> dict:
     return {"tables": tables, "summaries": summaries}
 
 
-def _register_download(app, choices: Choices, key: str, table_of: Callable[[ViewState], ChartTable]) -> None:
+def _register_download(app, dataset: Dataset, choices: Choices, key: str) -> None:
     @app.callback(
         Output(chart_tools.download_id(key), "data"),
         Output(chart_tools.download_status_id(key), "children"),
@@ -124,6 +128,7 @@ def _register_download(app, choices: Choices, key: str, table_of: Callable[[View
     def download(_csv_clicks, _excel_clicks, store):
         as_excel = ctx.triggered_id == chart_tools.excel_id(key)
         try:
+            table_of = _table_of(dataset.current(), key)  # one version of the data for the whole file
             return file_of(table_of(view_from_store(store, choices)), as_excel), ""
         except Exception:
             log.exception("could not build the %s file of chart %s", "Excel" if as_excel else "CSV", key)

@@ -25,18 +25,26 @@ from components import (
     view,
 )
 from hotline.dataset import Dataset
-from hotline.viewstate import Choices, choices_of
+from hotline.live import LiveDataset, RefreshStatus
+from hotline.viewstate import Choices, LiveChoices
 
 
-def build(app, dataset: Dataset, upload_card=None, cache: panels.ViewCache | None = None) -> panels.ViewCache:
+def build(
+    app, dataset: Dataset | LiveDataset, upload_card=None, cache: panels.ViewCache | None = None
+) -> panels.ViewCache:
     """Give `app` its layout and callbacks for `dataset` (`upload_card`: see components.uploads, off by default).
 
-    `cache`: where the panels' answers are kept (shared by every app of the server); returned.
+    The layout is a function: every page load is built from the data current then (filter options, year
+    range, header totals), so a refresh (hotline/live.py) reaches a page when it is next opened; callbacks
+    take `dataset.current()` once per request. `cache`: where the panels' answers are kept (shared by
+    every app of the server); returned.
     """
-    choices = choices_of(dataset)
+    choices = LiveChoices(dataset)
     app.title = text.APP_TITLE
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers pick the voice
-    app.layout = layout(dataset, choices, app.get_asset_url("topojson/"), upload_card)
+    topojson = app.get_asset_url("topojson/")
+    status = dataset.status if isinstance(dataset, LiveDataset) else lambda: None
+    app.layout = lambda: layout(dataset.current(), choices.current(), topojson, upload_card, status())
     clickable = [graph_id for graph_id, _ in presenter.chart_renderers(dataset)]
     view.register(app, choices, clickable, presenter.presentation(dataset))
     filters.register(app)
@@ -46,7 +54,9 @@ def build(app, dataset: Dataset, upload_card=None, cache: panels.ViewCache | Non
     return panels.register(app, dataset, choices, cache)
 
 
-def layout(dataset: Dataset, choices: Choices, topojson_url: str, upload_card=None) -> html.Div:
+def layout(
+    dataset: Dataset, choices: Choices, topojson_url: str, upload_card=None, refresh: RefreshStatus | None = None
+) -> html.Div:
     sidebar = html.Aside(
         [html.H2("Filters", className="panel-title"), filters.layout(dataset, choices)],
         className="sidebar",
@@ -76,7 +86,7 @@ def layout(dataset: Dataset, choices: Choices, topojson_url: str, upload_card=No
         [
             *view.layout(),
             html.A("Skip to charts", href="#main", className="skip-link"),
-            header(dataset),
+            header(dataset, refresh),
             dbc.Container(dbc.Row([dbc.Col(sidebar, xs=12, lg=3), dbc.Col(main, xs=12, lg=9)]), fluid=True),
             presenter.bar(),
         ],
@@ -84,12 +94,13 @@ def layout(dataset: Dataset, choices: Choices, topojson_url: str, upload_card=No
     )
 
 
-def header(dataset: Dataset) -> html.Header:
+def header(dataset: Dataset, refresh: RefreshStatus | None = None) -> html.Header:
     badge = None
     if dataset.source.is_demo:
         badge = dbc.Badge(
             "Synthetic demo data", color="warning", text_color="dark", className="demo-badge", id="demo-badge"
         )
+    as_of = text.as_of_phrase(dataset)
     return html.Header(
         dbc.Container(
             [
@@ -110,11 +121,24 @@ def header(dataset: Dataset) -> html.Header:
                     className="page-subtitle",
                     id="source-line",
                 ),
+                *([html.P(f"{as_of}.", className="page-subtitle", id="data-as-of")] if as_of else []),
+                *([refresh_notice(dataset, refresh)] if refresh is not None and refresh.last_try_failed else []),
                 presenter.toolbar(),
             ],
             fluid=True,
         ),
         className="page-header",
+    )
+
+
+def refresh_notice(dataset: Dataset, refresh: RefreshStatus) -> html.P:
+    """A small line for operators: the last refresh failed (why is in the server's log), older data are shown."""
+    tried = text.read_time(refresh.last_try) if refresh.last_try else "the last try"
+    return html.P(
+        f"The data could not be refreshed at {tried}; these are the data read earlier. See the server log.",
+        className="refresh-notice small",
+        id="refresh-notice",
+        role="status",
     )
 
 

@@ -127,7 +127,10 @@ def register(app, dataset: Dataset, choices: Choices, cache: ViewCache | None = 
         inputs={"store": Input(STORE_ID, "data"), "hidden": chart_access.inputs(dataset)},
     )
     def draw(store, hidden):
-        data = dataset.current()  # once: every panel of this answer comes from the same data
-        return views.answer(data, view_from_store(store, choices), choices, chart_access.opened(hidden))
+        # Once: every panel of this answer comes from the same data, and the key names that version
+        # (its fingerprint changes when live data are refreshed, and covers the privacy settings).
+        data = dataset.current()
+        now = choices.current()
+        return views.answer(data, view_from_store(store, now), now, chart_access.opened(hidden))
 
     return views

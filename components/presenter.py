@@ -191,9 +191,10 @@ def register(app, dataset: Dataset, choices: Choices) -> None:
         wants_slides = ctx.triggered_id == SLIDES_ID
         what = "slides" if wants_slides else "report"
         current = replace(view.view_from_store(store, choices), present=False, slide=1)
+        data = dataset.current()  # one version of the data for the whole file, even if a refresh lands
         try:
             with rate_limits.build_slot():  # a few at a time per process: decks must not starve the page
-                built = deck(dataset, current)
+                built = deck(data, current)
                 if wants_slides:
                     content, extension = slides.build_pptx(built), "pptx"
                 else:
@@ -207,6 +208,6 @@ def register(app, dataset: Dataset, choices: Choices) -> None:
         except Exception:
             log.exception("could not build the %s", what)
             return no_update, f"The {what} could not be built. Try again, or another selection."
-        name = file_name(dataset, current, extension)
+        name = file_name(data, current, extension)
         ready = "The slides are ready" if wants_slides else "The report is ready"
         return dcc.send_bytes(content, name), f"{ready}: {len(built.charts)} charts, {name}."

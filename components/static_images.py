@@ -13,6 +13,7 @@ anything that still tries to leave the machine fails at once.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import threading
@@ -25,6 +26,7 @@ TOPOJSON_DIR = Path(__file__).resolve().parents[1] / "assets" / "topojson"
 NO_NETWORK_PROXY = "127.0.0.1:9"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 SECONDS_PER_FIGURE = 60
+ATTEMPTS = 2  # a failed drawing is tried once more in a fresh Chromium (see render)
 QUIET_FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
@@ -44,6 +46,7 @@ QUIET_FLAGS = (
 
 # Two cores serve every user: one Chromium at a time; a second export waits for the first.
 _one_at_a_time = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 class ExportError(Exception):
@@ -73,12 +76,17 @@ def render(
         raise ExportError("No Chromium browser was found on the server to draw the charts (set BROWSER_PATH).")
     options = {"format": image_format, "width": width, "height": height, "scale": scale}
     with _one_at_a_time:
-        try:
-            return _run_to_completion(_render_all(list(figures), options, path, proxy))
-        except ExportError:
-            raise
-        except Exception as error:  # kaleido and choreographer raise many kinds; the user needs one message
-            raise ExportError(f"The charts could not be drawn ({type(error).__name__}).") from error
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return _run_to_completion(_render_all(list(figures), options, path, proxy))
+            except ExportError:
+                raise
+            except Exception as error:  # kaleido and choreographer raise many kinds; the user needs one message
+                if attempt == ATTEMPTS:
+                    raise ExportError(f"The charts could not be drawn ({type(error).__name__}).") from error
+                # On a busy machine kaleido's page sometimes runs the drawing call before its own script has
+                # defined it ("kaleido_scopes is not defined"); a fresh Chromium draws the same figures fine.
+                log.warning("drawing the charts failed (%s); trying once more in a fresh browser", type(error).__name__)
 
 
 def _run_to_completion(work: Coroutine):

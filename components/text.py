@@ -86,7 +86,42 @@ def footnote(dataset: Dataset) -> str:
         if dataset.source.unit == "signals"
         else f"{unit} show what was detected and recorded, not how common trafficking is."
     )
-    return f"Source: {dataset.source.label}. {rule}<br>{caveat}"
+    as_of = as_of_phrase(dataset, short=True)
+    return f"Source: {dataset.source.label}. {as_of + '. ' if as_of else ''}{rule}<br>{caveat}"
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def read_time(moment, short: bool = False) -> str:
+    """ "2 December 2026, 18:05 UTC" (short: "2 Dec 2026, 18:05 UTC"): when data were read, with its time zone."""
+    month = MONTHS[moment.month - 1]
+    return f"{moment.day} {month[:3] if short else month} {moment.year}, {moment:%H:%M} UTC"
+
+
+def latest_phrase(latest: tuple[int, int | None] | None, short: bool = False) -> str | None:
+    """ "December 2023" (short: "Dec 2023"), or "2023" where the data have no months."""
+    if latest is None:
+        return None
+    year, month = latest
+    return f"{MONTHS[month - 1][:3] if short else MONTHS[month - 1]} {year}" if month else str(year)
+
+
+def as_of_phrase(dataset: Dataset, short: bool = False) -> str | None:
+    """ "Data as of 2 December 2026, 18:05 UTC (latest month: November 2026)"; None if the read time is unknown.
+
+    `short` (chart footnotes, where room is scarce): "Data as of 2 Dec 2026, 18:05 UTC; latest month Dec 2023".
+    """
+    source = dataset.source
+    if source.read_at is None:
+        return None
+    latest = latest_phrase(source.latest, short)
+    kind = "latest month" if source.latest and source.latest[1] else "latest year"
+    head = f"Data as of {read_time(source.read_at, short)}"
+    if not latest:
+        return head
+    return f"{head}; {kind} {latest}" if short else f"{head} ({kind}: {latest})"
 
 
 def suppressed_label(reason: str | None, min_cell: int) -> str:

@@ -79,9 +79,9 @@ def view_from_store(data: object, choices: Choices) -> ViewState:
 
 
 def register(app, choices: Choices, clickable_graphs: list[str], presentation: Presentation = Presentation()) -> None:
+    live = choices
     fields = filter_panel.present_fields(choices)
     buttons = presentation.buttons
-    span = choices.years
     control_ids = {filter_panel.YEARS_ID, filter_panel.MEASURE_ID, *(filter_panel.control_id(f) for f in fields)}
 
     @app.callback(
@@ -111,6 +111,9 @@ def register(app, choices: Choices, clickable_graphs: list[str], presentation: P
         },
     )
     def sync(search, years, controls, measure, clicks, chip_clicks, clear, presenter, current):
+        # The choices of the data served now (a refresh may add a year or a value), once per request.
+        choices = live.current()
+        span = choices.years
         notices = no_update
         trigger = ctx.triggered_id
         try:

@@ -10,6 +10,6 @@ Usable from a notebook:
 from hotline.dataset import Dataset
 from hotline.errors import DataError
 from hotline.filters import Filters
-from hotline.loading import load, load_bytes, load_demo
+from hotline.loading import load, load_bytes, load_demo, load_source
 
-__all__ = ["DataError", "Dataset", "Filters", "load", "load_bytes", "load_demo"]
+__all__ = ["DataError", "Dataset", "Filters", "load", "load_bytes", "load_demo", "load_source"]

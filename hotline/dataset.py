@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -43,6 +44,8 @@ class SourceInfo:
     is_demo: bool = False
     unit: str = "signals"  # what one counted row is: "signals", "detected victims", "offenses"...
     notes: tuple[str, ...] = ()  # how an importer read the source, for the About panel
+    read_at: datetime | None = None  # when the rows were read (UTC), for "data as of"
+    latest: tuple[int, int | None] | None = None  # the latest (year, month) in the data; month None if unknown
 
 
 class Dataset:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ from hotline.dataset import DEFAULT_PERTURBATION, Dataset, SourceInfo
 from hotline.demo import DEMO_SOURCE_LABEL
 from hotline.normalize import normalize
 from hotline.readers import base_name, read_table, read_table_bytes
+from hotline.sources import DUCKDB_SUFFIXES, Source, looks_like_url, parse
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_FILE = DATA_DIR / "demo_signals.parquet"
@@ -26,10 +28,11 @@ def load(
     *,
     label: str | None = None,
     format: str | None = None,
+    query: str | None = None,
     perturbation: PerturbationTable | None = DEFAULT_PERTURBATION,
     seed: bytes | None = None,
 ) -> Dataset:
-    """Load a CSV, Parquet or Excel file as a Dataset.
+    """Load a CSV, Parquet or Excel file, or a database table or query (see hotline.sources), as a Dataset.
 
     The layout is the canonical one (see README) or a known public one (CTDC, UNODC GLOTIP, FBI UCR
     tables), detected from the columns unless `format` names it (see hotline.importers.FORMATS).
@@ -40,6 +43,9 @@ def load(
     The record keys come from `seed`, by default hotline.seeds.seed_for(path) (HOTLINE_PRIVACY_SEED,
     or a seed file kept next to the data).
     """
+    if query or (isinstance(path, str) and (looks_like_url(path) or "?" in path)) or _is_duckdb(path):
+        source = parse(path, query)
+        return load_source(source, min_cell, label=label, format=format, perturbation=perturbation, seed=seed)
     path = Path(path)
     is_demo = path.resolve() == DEMO_FILE.resolve()
     if perturbation is not None and seed is None:
@@ -55,6 +61,30 @@ def load(
         perturbation=perturbation,
         seed=seed,
     )
+
+
+def load_source(
+    source: Source,
+    min_cell: int = 10,
+    *,
+    label: str | None = None,
+    format: str | None = None,
+    perturbation: PerturbationTable | None = DEFAULT_PERTURBATION,
+    seed: bytes | None = None,
+) -> Dataset:
+    """Load a Source (hotline.sources.parse): a file as load() does, a database through the same checks."""
+    if source.is_file:
+        return load(source.path, min_cell, label=label, format=format, perturbation=perturbation, seed=seed)
+    if perturbation is not None and seed is None:
+        # A DuckDB file keeps its seed beside it; a server database by its label, which holds no credentials
+        # (so a changed password does not change the published numbers).
+        seed = lambda: seeds.seed_for(source.path if source.path is not None else source.label)  # noqa: E731
+    raw = source.read_raw()
+    return _dataset(raw, source.label, min_cell, label, format, perturbation=perturbation, seed=seed)
+
+
+def _is_duckdb(path: str | Path) -> bool:
+    return Path(str(path).partition("?")[0]).suffix.lower() in DUCKDB_SUFFIXES
 
 
 def load_bytes(
@@ -89,6 +119,7 @@ def _dataset(
     perturbation: PerturbationTable | None = DEFAULT_PERTURBATION,
     seed: bytes | Callable[[], bytes] | None = None,
 ) -> Dataset:
+    read_at = datetime.now(UTC)
     imported = importers.to_canonical(raw, name, format)
     table = normalize(imported.table, name)
     source = SourceInfo(
@@ -97,11 +128,25 @@ def _dataset(
         is_demo=is_demo,
         unit=imported.unit,
         notes=imported.notes,
+        read_at=read_at,
+        latest=latest_period(table),
     )
     if callable(seed):
         seed = seed()
     cube = build_cube(table, key_seed=seed if perturbation is not None else None)
     return Dataset(cube, min_cell=min_cell, source=source, records=len(table), perturbation=perturbation)
+
+
+def latest_period(table: pd.DataFrame) -> tuple[int, int | None] | None:
+    """The latest (year, month) with a signal in the canonical table; month None where no month is known."""
+    counted = table[table["count"] > 0] if "count" in table else table
+    if counted.empty:
+        return None
+    year = int(counted["year"].max())
+    if "month" not in counted:
+        return year, None
+    months = counted.loc[counted["year"] == year, "month"].dropna()
+    return year, (int(months.max()) if len(months) else None)
 
 
 def load_demo(min_cell: int = 10, perturbation: PerturbationTable | None = DEFAULT_PERTURBATION) -> Dataset:

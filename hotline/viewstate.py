@@ -67,6 +67,10 @@ class Choices:
     years: tuple[int, int]
     values: Mapping[str, tuple[str, ...]]  # Filters field -> allowed values
 
+    def current(self) -> Choices:
+        """These choices (LiveChoices gives those of the data being served now)."""
+        return self
+
 
 def parse_query(query: str, choices: Choices) -> tuple[ViewState, list[str]]:
     """Read a query string ("?years=2015-2019&state=TX,OK") into a view state and a list of notices."""
@@ -232,3 +236,31 @@ def choices_of(dataset) -> Choices:
         present = set(values.get(scheme.field, ()))
         values["regions"] = tuple(r for r in scheme.filter_regions if present & set(scheme.in_regions([r])))
     return Choices(years=dataset.years, values=values)
+
+
+class LiveChoices:
+    """The Choices of whatever data a live dataset (hotline.live.LiveDataset) serves now.
+
+    A refresh may add a year or a value; a link that selects it must then be accepted. Reads through
+    `current()` (or the `years` and `values` of the data current at that moment).
+    """
+
+    def __init__(self, dataset) -> None:
+        self._dataset = dataset
+        self._memo: tuple[object, Choices] | None = None
+
+    def current(self) -> Choices:
+        data = self._dataset.current()
+        memo = self._memo
+        if memo is None or memo[0] is not data:
+            memo = (data, choices_of(data))
+            self._memo = memo
+        return memo[1]
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return self.current().years
+
+    @property
+    def values(self) -> Mapping[str, tuple[str, ...]]:
+        return self.current().values

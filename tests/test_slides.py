@@ -12,6 +12,7 @@ import io
 import os
 import re
 import socket
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -249,3 +250,26 @@ def test_charts_are_drawn_even_where_an_event_loop_is_running():
     with ThreadPoolExecutor(max_workers=1) as pool:
         (picture,) = pool.submit(asyncio.run, draw_inside_a_loop()).result()
     assert Image.open(io.BytesIO(picture)).size == (200, 120)
+
+
+def test_a_drawing_that_fails_once_is_tried_again_and_a_second_failure_is_a_clear_message(monkeypatch):
+    """kaleido's page can lose a race on a busy machine; one fresh try, then a message a user can act on."""
+    monkeypatch.setenv("BROWSER_PATH", sys.executable)  # a file that exists: render() gets past the check
+    calls = []
+
+    async def flaky(figures, options, path, proxy):
+        calls.append(len(figures))
+        if len(calls) == 1:
+            raise RuntimeError("kaleido_scopes is not defined")
+        return [b"drawn"] * len(figures)
+
+    monkeypatch.setattr(static_images, "_render_all", flaky)
+    assert static_images.render([{}, {}], image_format="png", width=10, height=10) == [b"drawn", b"drawn"]
+    assert calls == [2, 2]
+
+    async def broken(figures, options, path, proxy):
+        raise RuntimeError("the browser went away")
+
+    monkeypatch.setattr(static_images, "_render_all", broken)
+    with pytest.raises(static_images.ExportError, match=r"could not be drawn \(RuntimeError\)"):
+        static_images.render([{}], image_format="png", width=10, height=10)
