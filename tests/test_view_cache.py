@@ -162,3 +162,26 @@ def test_an_unreachable_redis_answers_like_an_empty_cache(url):
     assert shared.get("anything") is None
     assert shared.set("anything", b"1", 60) is False
     assert not shared.available
+
+
+def test_a_refresh_of_live_data_is_drawn_not_the_cached_answer_of_the_old_data():
+    import hotline
+    from hotline.live import LiveDataset
+
+    header = b"year,state,trafficking_type,gender,count\n"
+    files = iter([header + b"2020,CA,sex,female,200\n2021,TX,labor,male,40\n", header + b"2020,CA,sex,female,500\n2021,TX,labor,male,40\n"])
+    live = LiveDataset(lambda: hotline.load_bytes("live.csv", next(files)), autostart=False)
+    dash_app = create_app(live)
+    client = dash_app.server.test_client()
+
+    def shown_total() -> int:
+        browser = Browser(dash_app, choices_of(live.current()))
+        browser.open(client.post, "?state=CA")
+        total = live.current().aggregate([], Filters(states=("CA",)))["count"].iloc[0]
+        assert f"{int(total):,}" in json.dumps(browser.last_render["kpis"]["children"])
+        return int(total)
+
+    before = shown_total()
+    assert live.refresh()
+    assert shown_total() > before + 100  # the new data's (perturbed) 500, not the cached (perturbed) 200
+    assert dash_app.view_cache.stats.hits == 0
