@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: run test browser-deps benchmark fuzz
+.PHONY: run test browser-deps benchmark fuzz load-benchmark browser-benchmark
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,12 @@ benchmark: $(VENV)/.installed
 ## The fuzz suite at 10,000 cases (the test run has about 1,000): hostile links and callback requests
 fuzz: $(VENV)/.installed
 	HOTLINE_FUZZ_CASES=$${HOTLINE_FUZZ_CASES:-10000} $(BIN)/python -m pytest tests/test_fuzz.py -q $(PYTEST_ARGS)
+
+## A crowd on gunicorn with Redis (benchmarks/load.py), and click-to-repaint in Chromium (benchmarks/browser.py)
+load-benchmark: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python -m benchmarks.load $(ARGS)
+
+browser-benchmark: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python -m benchmarks.browser $(ARGS)

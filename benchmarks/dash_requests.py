@@ -4,7 +4,8 @@
 `_dash-update-component` bodies that Dash's renderer sends for a gesture, and reads the replies
 back into that state, exactly as the page does: the view callback first, then the callback that
 draws every panel with the store it wrote. Made from the callback map, the bodies follow the app
-when panels are added; tests/test_load_benchmark.py checks them against a real page's requests.
+when panels are added. tests/test_view_cache.py drives the app with them; tests/browser/test_round_trips.py
+counts the requests of a real page in Chromium (two per gesture), and benchmarks/load.py sends them to gunicorn.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ def test_small_benchmark_run_measures_real_updates():
 
     assert result.records == 20_000 and result.cube_rows > 0
     assert result.load_s > 0
-    assert len(result.update_ms) == len(result.naive_ms) == len(result.queries) == 3
-    assert all(ms > 0 and math.isfinite(ms) for ms in result.update_ms + result.naive_ms)
+    assert len(result.update_ms) == len(result.naive_ms) == len(result.express_ms) == len(result.queries) == 3
+    assert all(ms > 0 and math.isfinite(ms) for ms in result.update_ms + result.naive_ms + result.express_ms)
     assert result.payload_kib > 1  # every panel was rendered and serialized
     assert "aggregate" in result.caches_cleared  # updates were cold, not cache hits
     # The naive baseline counts the same signals as the dataset: the grand total, and every shown cell.
