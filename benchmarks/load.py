@@ -292,8 +292,8 @@ def shared_cache_demo(servers: list[Gunicorn], redis: Redis) -> str:
             hits.append(client.info("stats")["keyspace_hits"] - before)
             keys.append(len(client.keys("hotline:view:*")))
     return (
-        f"Shared cache: a new view ({link}) drawn by server 1 in {times[0]:.0f} ms (Redis hits {hits[0]}, "
-        f"{keys[0]} views kept), then by server 2 in {times[1]:.0f} ms (Redis hits {hits[1]}, {keys[1]} views "
+        f"Shared cache: a new view ({link}) drawn by server 1 in {times[0]:.0f} ms (Redis keyspace hits +{hits[0]}, "
+        f"{keys[0]} views kept), then by server 2 in {times[1]:.0f} ms (Redis keyspace hits +{hits[1]}, {keys[1]} views "
         f"kept): server 2 {'read it from Redis' if hits[1] >= 1 and keys[1] == keys[0] else 'did NOT find it in Redis'}."
     )
 
