@@ -99,13 +99,14 @@ class Redis:
 
 
 class Gunicorn:
-    def __init__(self, workers: int, threads: int, redis_url: str | None) -> None:
+    def __init__(self, workers: int, threads: int, redis_url: str | None, settings: dict | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
         env.update(HOTLINE_CALLBACK_RATE_LIMIT="1000000 per second", HOTLINE_EXPORT_RATE_LIMIT="1000000 per second")
         if redis_url:
             env["HOTLINE_REDIS_URL"] = redis_url
+        env.update(settings or {})  # more HOTLINE_* settings, e.g. HOTLINE_ALLOW_UPLOAD
         command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
                    "--threads", str(threads), "--worker-class", "gthread", "--backlog", "2048", "--timeout", "120",
                    "--log-level", "warning", "app:server"]  # fmt: skip
