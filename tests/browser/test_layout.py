@@ -62,6 +62,7 @@ def test_the_page_uses_its_space_at_every_width(open_page, server, width, tmp_pa
     if width < 992:  # the filters fold away on narrow screens
         page.click("#filters-toggle")
         page.wait_for_selector("#filter-years .dash-slider-mark")
+        page.wait_for_selector("#filters-collapse.collapse.show")  # opened, not mid-animation (clipped)
     page.screenshot(path=str(screenshots(tmp_path) / f"page-{width}.png"), full_page=True)
 
     assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
