@@ -35,7 +35,6 @@ import random
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -276,14 +275,14 @@ def shared_cache_demo(servers: list[Gunicorn], redis: Redis) -> str:
     """Open a view nobody has asked for on server 1, then on server 2: the second answer comes from Redis."""
     choices = choices_of(load_demo())
     callback_map = dependencies_map(httpx.get(f"{servers[0].url}/_dash-dependencies", timeout=60).json())
-    link = f"?years=2013-2021&state=OR,NV&gender=male&measure=rate"
+    link = "?years=2013-2021&state=OR,NV&gender=male&measure=rate"
     client = redis.client()
     times, hits, keys = [], [], []
     for server in servers:
         browser = Browser(callback_map, choices)
         browser.reset(link)
         with httpx.Client(timeout=60) as http:
-            post = lambda body: http.post(f"{server.url}/_dash-update-component", json=body)  # noqa: E731
+            post = lambda body, url=server.url: http.post(f"{url}/_dash-update-component", json=body)  # noqa: E731
             browser.apply_sync(post(browser.sync_body("url.search")).json())
             before = client.info("stats")["keyspace_hits"]
             started = time.perf_counter()

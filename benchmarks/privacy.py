@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     if GLOTIP.exists():
         tables.append(("UNODC GLOTIP", hotline.load(GLOTIP), hotline.load(GLOTIP, min_cell=1, perturbation=None)))
     else:
-        print(f"\n(UNODC GLOTIP table not found at ../shared/data: skipped)")
+        print("\n(UNODC GLOTIP table not found at ../shared/data: skipped)")
     for name, data, exact in tables:
         print(f"\nUtility on the {name}: change of shown cells by true size")
         print(f"  {'band':12} {'cells':>7} {'mean |change|':>14} {'max |change|':>13}")

@@ -76,9 +76,9 @@ def main(argv: list[str] | None = None) -> None:
             assert hotline.load(url, seed=SEED).fingerprint == reference.fingerprint  # the same numbers from each source
             row = {
                 "rows": size,
-                "parquet": timed(lambda: hotline.load(parquet, seed=SEED), args.repeats),
-                "duckdb": timed(lambda: hotline.load(f"{duck}?table=signals", seed=SEED), args.repeats),
-                "postgresql": timed(lambda: hotline.load(url, seed=SEED), args.repeats),
+                "parquet": timed(lambda parquet=parquet: hotline.load(parquet, seed=SEED), args.repeats),
+                "duckdb": timed(lambda duck=duck: hotline.load(f"{duck}?table=signals", seed=SEED), args.repeats),
+                "postgresql": timed(lambda url=url: hotline.load(url, seed=SEED), args.repeats),
             }
             if not args.no_sqlalchemy:
                 source = sources.parse(url)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from pgserver import PostgresServer, bindir
 
 # A fixed key seed: the cell-key perturbation gives the same numbers on every run and machine, and no

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from domain_fixtures import make_dataset, shared_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ui_helpers import demo
 
 import hotline
 from app import Config, create_app, parse_args
@@ -14,9 +16,6 @@ from components import kpis
 from hotline import Filters, seeds
 from hotline.cellkey import KEY_RANGE, PerturbationTable
 from hotline.viewstate import ViewState
-
-from domain_fixtures import make_dataset, shared_frame
-from ui_helpers import demo
 
 
 @pytest.mark.parametrize("d,v", [(2, 1.05), (3, 2.0), (5, 8.0), (6, 13.9)])

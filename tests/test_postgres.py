@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CREATE_SIGNALS, READER, READER_PASSWORD, demo_head
+from pgserver import PostgresServer
 
 import app
 import hotline
-from conftest import CREATE_SIGNALS, READER, READER_PASSWORD, demo_head
 from hotline.live import LiveDataset
-from pgserver import PostgresServer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -58,7 +58,7 @@ def screenshots(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_page_uses_its_space_at_every_width(open_page, server, width, tmp_path):
     page = open_page({"width": width, "height": 900})
-    ui = Ui(page, server).open()
+    Ui(page, server).open()
     if width < 992:  # the filters fold away on narrow screens
         page.click("#filters-toggle")
         page.wait_for_selector("#filter-years .dash-slider-mark")

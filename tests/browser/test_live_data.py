@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from conftest import READER, READER_PASSWORD
 from playwright.sync_api import expect
 
 import hotline
-from conftest import READER, READER_PASSWORD
 from hotline import Filters
 
 from .conftest import Ui, kpi_text, start_server, stop_server
