@@ -44,7 +44,11 @@ def build(
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers pick the voice
     topojson = app.get_asset_url("topojson/")
     status = dataset.status if isinstance(dataset, LiveDataset) else lambda: None
-    app.layout = lambda: layout(dataset.current(), choices.current(), topojson, upload_card, status())
+    app.layout = _built_once_per_version(
+        lambda data, refresh: layout(data, choices.current(), topojson, upload_card, refresh),
+        dataset.current,
+        status,
+    )
     clickable = [graph_id for graph_id, _ in presenter.chart_renderers(dataset)]
     view.register(app, choices, clickable, presenter.presentation(dataset))
     filters.register(app)
@@ -52,6 +56,24 @@ def build(
     chart_access.register(app, dataset, choices)
     chart_links.register(app, dataset, choices, prefix=app.config.routes_pathname_prefix)
     return panels.register(app, dataset, choices, cache)
+
+
+def _built_once_per_version(build, current_data, current_status):
+    """The layout function Dash calls on every page load, building the page once per data version.
+
+    The page depends only on the data (filter choices, totals, the header) and on whether the last
+    refresh failed, so every visitor of one version gets the same tree (Dash only reads it): a crowd
+    opening links costs no layout build per visit.
+    """
+    latest: list[tuple] = []  # [(data, refresh status, layout)], replaced whole so threads see one or the other
+
+    def current_layout():
+        data, refresh = current_data(), current_status()
+        if not latest or latest[0][0] is not data or latest[0][1] != refresh:
+            latest[:] = [(data, refresh, build(data, refresh))]
+        return latest[0][2]
+
+    return current_layout
 
 
 def layout(
