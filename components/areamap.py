@@ -7,6 +7,7 @@ so the map renders on a closed network.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -97,17 +98,24 @@ def figure(
     """
     column = areas.dimension
     value_column = "rate" if measure == "rate" else "count"
-    shown = frame[~frame["suppressed"] & frame[value_column].notna()]
-    hidden = frame[frame["suppressed"]]
-    at_least = shown["at_least"] if "at_least" in shown else [False] * len(shown)
+    # Plain lists once: pandas' per-row access costs more than the figure on frames this small.
+    codes = frame[column].tolist()
+    values = frame[value_column].tolist()
+    suppressed = frame["suppressed"].tolist()
+    shown = [i for i, (v, s) in enumerate(zip(values, suppressed)) if not s and not pd.isna(v)]
+    hidden = [i for i, s in enumerate(suppressed) if s]
+    shown_codes, hidden_codes = [codes[i] for i in shown], [codes[i] for i in hidden]
+    shown_values = [values[i] for i in shown]
+    bounds = frame["at_least"].tolist() if "at_least" in frame else None
+    at_least = [bounds[i] for i in shown] if bounds is not None else [False] * len(shown)
     unit_words = text.measure_phrase(measure, unit).lower()
     traces = [
         {
             "type": "choropleth",
             "name": text.measure_phrase(measure, unit),
             "locationmode": _LOCATION_MODE[column],
-            "locations": list(shown[column]),
-            "z": [float(v) for v in shown[value_column]],
+            "locations": shown_codes,
+            "z": [float(v) for v in shown_values],
             "zmin": 0,
             "colorscale": theme.MAP_COLORSCALE,
             # Under the map, not beside it: in a half-width card the map is held by the card's width,
@@ -123,51 +131,48 @@ def figure(
                 "yanchor": "bottom",
                 "ypad": 0,
             },
-            "customdata": [[column, code] for code in shown[column]],
+            "customdata": [[column, code] for code in shown_codes],
             "hovertext": [
                 f"{areas.name(code)}: {text.format_measure(v, measure, bound)} {unit_words}"
-                for code, v, bound in zip(shown[column], shown[value_column], at_least)
+                for code, v, bound in zip(shown_codes, shown_values, at_least)
             ],
             "hoverinfo": "text",
-            "marker": _emphasis(shown[column], selected),
+            "marker": _emphasis(shown_codes, selected),
         }
     ]
-    if len(hidden):
+    if hidden:
+        reasons = frame["suppression"].tolist()
         traces.append(
             {
                 "type": "choropleth",
                 "name": f"fewer than {min_cell} or hidden",
                 "locationmode": _LOCATION_MODE[column],
-                "locations": list(hidden[column]),
+                "locations": hidden_codes,
                 "z": [0] * len(hidden),
                 "zmin": 0,
                 "zmax": 1,
                 "colorscale": [[0, theme.SUPPRESSED_FILL], [1, theme.SUPPRESSED_FILL]],
                 "showscale": False,
-                "customdata": [[column, code] for code in hidden[column]],
-                "hovertext": [
-                    f"{areas.name(code)}: {text.suppressed_label(r, min_cell)}"
-                    for code, r in zip(hidden[column], hidden["suppression"])
-                ],
+                "customdata": [[column, code] for code in hidden_codes],
+                "hovertext": [f"{areas.name(codes[i])}: {text.suppressed_label(reasons[i], min_cell)}" for i in hidden],
                 "hoverinfo": "text",
-                "marker": _emphasis(hidden[column], selected),
+                "marker": _emphasis(hidden_codes, selected),
             }
         )
     # Hidden territories are not drawn on the US map, so the grey legend would explain nothing.
-    grey_on_map = hidden[column].isin(MAPPED_STATES).any() if column == "state" else len(hidden) > 0
+    grey_on_map = any(code in MAPPED_STATES for code in hidden_codes) if column == "state" else len(hidden) > 0
     if grey_on_map:
         blank = " White: no data." if column == "country" else ""
         footnote = f"Grey: fewer than {min_cell} {unit}, or hidden to protect a small count.{blank} {footnote}"
     if column == "country":
-        footnote = _unmapped_note(frame[column], areas) + footnote
+        footnote = _unmapped_note(codes, areas) + footnote
     layout = theme.base_layout(
         title, footnote, height=HEIGHT, width=theme.WIDE, axis_room=0, footnote_chars=theme.WIDE_FOOTNOTE_CHARS
     )
     # The map fills its card: framed on the areas with data (a table of a few countries is not drawn
     # as a speck on the whole world), edge to edge, the colour scale in a strip beneath.
     layout["geo"] = {**_GEO[column], "bgcolor": "white", "domain": {"x": [0, 1], "y": [0.13, 1]}}
-    codes = set(frame[column])
-    if column == "country" and codes and not codes & ACROSS_THE_ANTIMERIDIAN:
+    if column == "country" and codes and not set(codes) & ACROSS_THE_ANTIMERIDIAN:
         layout["geo"]["fitbounds"] = "locations"
         layout["geo"].pop("lataxis", None)
     layout["margin"].update({"l": 4, "r": 4})
@@ -181,7 +186,7 @@ def world_shapes() -> frozenset[str]:
     return frozenset(g["id"] for g in topology["objects"]["countries"]["geometries"] if g.get("id"))
 
 
-def _unmapped_note(codes: pd.Series, areas: AreaScheme) -> str:
+def _unmapped_note(codes: Iterable[str], areas: AreaScheme) -> str:
     """Name the countries with data that the map cannot draw, so nobody reads them as missing."""
     missing = sorted(areas.name(c) for c in set(codes) - world_shapes() - {UNKNOWN_AREA})
     if len(missing) > 3:
@@ -189,7 +194,7 @@ def _unmapped_note(codes: pd.Series, areas: AreaScheme) -> str:
     return f"Too small for this map (see the table): {', '.join(missing)}. " if missing else ""
 
 
-def _emphasis(codes: pd.Series, selected: set[str]) -> dict:
+def _emphasis(codes: Iterable[str], selected: set[str]) -> dict:
     if not selected:
         return {"line": {"color": "white", "width": 0.6}}
     chosen = [code in selected for code in codes]

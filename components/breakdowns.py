@@ -39,7 +39,9 @@ def outputs(dataset: Dataset) -> dict:
 
 
 def respond(dataset: Dataset, view: ViewState) -> dict:
-    return {dimension: panel.render_safely(lambda d=dimension: render(dataset, view, d)) for dimension in present(dataset)}
+    return {
+        dimension: panel.render_safely(lambda d=dimension: render(dataset, view, d)) for dimension in present(dataset)
+    }
 
 
 def query(dataset: Dataset, view: ViewState, dimension: str) -> pd.DataFrame:
@@ -49,7 +51,8 @@ def query(dataset: Dataset, view: ViewState, dimension: str) -> pd.DataFrame:
     if not leading:
         return frame
     rank = {value: i for i, value in enumerate(leading)}
-    order = sorted(range(len(frame)), key=lambda i: (rank.get(frame[dimension].iloc[i], len(rank)), i))
+    values = frame[dimension].tolist()
+    order = sorted(range(len(frame)), key=lambda i: (rank.get(values[i], len(rank)), i))
     return frame.iloc[order].reset_index(drop=True)
 
 
@@ -79,16 +82,19 @@ def figure(
     says why. Shares in the hover are of the chart's total, so they use only numbers on screen.
     """
     value_column = "rate" if measure == "rate" else "count"
-    labels = [value_label(v) for v in frame[dimension]]
-    suppressed = frame["suppressed"].to_numpy()
-    values = [None if s or pd.isna(v) else float(v) for v, s in zip(frame[value_column], suppressed)]
-    chosen = [not selected or v in selected for v in frame[dimension]]
+    # Plain lists once: pandas' per-row access costs more than the figure on frames this small.
+    codes = frame[dimension].tolist()
+    counts = frame["count"].tolist()
+    suppressed = frame["suppressed"].tolist()
+    labels = [value_label(v) for v in codes]
+    values = [None if s or pd.isna(v) else float(v) for v, s in zip(frame[value_column].tolist(), suppressed)]
+    chosen = [not selected or v in selected for v in codes]
     unit_words = text.measure_phrase(measure, unit).lower()
-    at_least = list(frame["at_least"]) if "at_least" in frame else [False] * len(frame)
+    at_least = frame["at_least"].tolist() if "at_least" in frame else [False] * len(frame)
     # A share of lower bounds would be a guess: shares only when every count is exact and shown.
-    total = frame["count"].sum() if not suppressed.any() and not any(at_least) else None
+    total = sum(counts) if not any(suppressed) and not any(at_least) else None
     hover = []
-    for label, value, count, bound in zip(labels, values, frame["count"], at_least):
+    for label, value, count, bound in zip(labels, values, counts, at_least):
         if value is None:
             hover.append(None)
             continue
@@ -107,11 +113,11 @@ def figure(
         "cliponaxis": False,
         "hovertext": hover,
         "hoverinfo": "text",
-        "customdata": [[dimension, v] for v in frame[dimension]],
+        "customdata": [[dimension, v] for v in codes],
         "marker": {
             "color": [
                 theme.TYPE_COLORS.get(v, theme.SELECTED) if dimension == "trafficking_type" else theme.SELECTED
-                for v in frame[dimension]
+                for v in codes
             ],
             "opacity": [1.0 if c else theme.DIMMED_OPACITY for c in chosen],
             "line": {"width": [1.5 if selected and c else 0 for c in chosen], "color": theme.TEXT_COLOR},
@@ -121,7 +127,7 @@ def figure(
     traces = [bars]
     hidden_rows = [i for i, s in enumerate(suppressed) if s]
     if hidden_rows:
-        traces.append(_suppressed_marks(frame, dimension, labels, hidden_rows, min_cell))
+        traces.append(_suppressed_marks(frame, codes, dimension, labels, hidden_rows, min_cell))
     layout = theme.base_layout(title, footnote, left=LABEL_WIDTH)
     # The axis names its unit too, so a bar read on its own (a cropped slide) still says what it counts.
     layout["xaxis"] = {
@@ -153,8 +159,11 @@ def _count_ticks(measure: str, values: list[float | None]) -> dict:
     return {"dtick": 1} if largest < 10 else {}
 
 
-def _suppressed_marks(frame: pd.DataFrame, dimension: str, labels: list[str], rows: list[int], min_cell: int) -> dict:
-    reasons = [frame["suppression"].iloc[i] for i in rows]
+def _suppressed_marks(
+    frame: pd.DataFrame, codes: list, dimension: str, labels: list[str], rows: list[int], min_cell: int
+) -> dict:
+    suppression = frame["suppression"].tolist()
+    reasons = [suppression[i] for i in rows]
     return {
         "type": "scatter",
         "mode": "text",
@@ -166,6 +175,6 @@ def _suppressed_marks(frame: pd.DataFrame, dimension: str, labels: list[str], ro
         "textfont": {"color": theme.MUTED_TEXT},
         "hovertext": [f"{labels[i]}: {text.suppressed_label(r, min_cell)}" for i, r in zip(rows, reasons)],
         "hoverinfo": "text",
-        "customdata": [[dimension, frame[dimension].iloc[i]] for i in rows],
+        "customdata": [[dimension, codes[i]] for i in rows],
         "showlegend": False,
     }

@@ -146,29 +146,39 @@ def file_of(chart: ChartTable, as_excel: bool) -> dict:
 
 
 def html_table(chart: ChartTable) -> list:
-    """The chart's numbers as an accessible table: the chart title as caption, header cells with scope."""
+    """The chart's numbers as an accessible table: the chart title as caption, header cells with scope.
+
+    As plain JSON (panel.element): what the same Dash components would send, for a fraction of the cost.
+    """
+    element = panel.element
     return [
-        html.Table(
+        element(
+            html.Table,
             [
-                html.Caption(chart.title),
-                html.Thead(html.Tr([html.Th(column, scope="col") for column in chart.columns])),
-                html.Tbody(
+                element(html.Caption, chart.title),
+                element(
+                    html.Thead, element(html.Tr, [element(html.Th, column, scope="col") for column in chart.columns])
+                ),
+                element(
+                    html.Tbody,
                     [
-                        html.Tr(
-                            [html.Th(str(row[0]), scope="row")]
+                        element(
+                            html.Tr,
+                            [element(html.Th, str(row[0]), scope="row")]
                             + [
-                                html.Td(
+                                element(
+                                    html.Td,
                                     chart_tables.display(cell),
                                     className="num" if downloads.is_number(cell) else "words",
                                 )
                                 for cell in row[1:]
-                            ]
+                            ],
                         )
                         for row in chart.rows
-                    ]
+                    ],
                 ),
             ],
             className="table table-sm table-striped chart-numbers",
         ),
-        html.P(chart.footnote, className="chart-table-note"),
+        element(html.P, chart.footnote, className="chart-table-note"),
     ]

@@ -53,7 +53,12 @@ def shown_value(value: object, measure: str, reason: object, min_cell: int, at_l
 
 
 def _at_least(frame: pd.DataFrame) -> list:
-    return list(frame["at_least"]) if "at_least" in frame else [False] * len(frame)
+    return frame["at_least"].tolist() if "at_least" in frame else [False] * len(frame)
+
+
+def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
+    """Columns as plain lists (pandas' per-row access costs more than these small tables)."""
+    return [frame[name].tolist() for name in names]
 
 
 def _title(dataset: Dataset, measure: str, by, scope) -> str:
@@ -78,7 +83,7 @@ def map_table(dataset: Dataset, view: ViewState) -> ChartTable:
     value_column = "rate" if view.measure == "rate" else "count"
     rows = [
         [areas.name(code), shown_value(value, view.measure, reason, dataset.min_cell, bound)]
-        for code, value, reason, bound in zip(frame[area], frame[value_column], frame["suppression"], _at_least(frame))
+        for code, value, reason, bound in zip(*_columns(frame, area, value_column, "suppression"), _at_least(frame))
     ]
     rows.sort(key=lambda row: row[0])
     return ChartTable(title, columns, rows, footnote(dataset))
@@ -96,10 +101,9 @@ def trend_table(dataset: Dataset, view: ViewState) -> ChartTable:
     cells = {
         (year, value if split else None): shown_value(v, view.measure, r, min_cell, bound)
         for year, value, v, r, bound in zip(
-            frame[period],
-            frame[split] if split else [None] * len(frame),
-            frame[value_column],
-            frame["suppression"],
+            frame[period].tolist(),
+            frame[split].tolist() if split else [None] * len(frame),
+            *_columns(frame, value_column, "suppression"),
             _at_least(frame),
         )
     }
@@ -122,9 +126,7 @@ def breakdown_table(dataset: Dataset, view: ViewState, dimension: str) -> ChartT
     value_column = "rate" if view.measure == "rate" else "count"
     rows = [
         [value_label(value), shown_value(v, view.measure, reason, dataset.min_cell, bound)]
-        for value, v, reason, bound in zip(
-            frame[dimension], frame[value_column], frame["suppression"], _at_least(frame)
-        )
+        for value, v, reason, bound in zip(*_columns(frame, dimension, value_column, "suppression"), _at_least(frame))
     ]
     return ChartTable(title, [LABELS[dimension], _measure_column(dataset, view.measure)], rows, footnote(dataset))
 

@@ -46,7 +46,7 @@ def respond(dataset: Dataset, view: ViewState) -> dict:
 def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:
     filters = view.filters
     min_cell = dataset.min_cell
-    total = dataset.aggregate([], filters, measure=view.measure).iloc[0]
+    total = _rows(dataset.aggregate([], filters, measure=view.measure))[0]
     last = (filters.years or dataset.years)[1]
     scope = text.scope_phrase(filters, dataset.years, areas=dataset.areas)
     unit = dataset.source.unit
@@ -72,7 +72,18 @@ def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:
     return kpis
 
 
-def _value(row: pd.Series, measure: str, min_cell: int) -> str:
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts of plain values (pandas' per-row access costs more than these few numbers)."""
+    columns = {name: frame[name].tolist() for name in frame.columns}
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def _by(frame: pd.DataFrame, column: str) -> dict:
+    """The rows as dicts, by their value in `column`."""
+    return {row[column]: row for row in _rows(frame)}
+
+
+def _value(row: dict, measure: str, min_cell: int) -> str:
     if row["suppressed"]:
         return text.suppressed_label(row["suppression"], min_cell)
     value = row["rate"] if measure == "rate" else row["count"]
@@ -84,10 +95,9 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
     label = f"Change {last - 1} to {last}"
     if last - 1 < dataset.years[0]:
         return Kpi("change", label, "—", f"no data for {last - 1}")
-    by_year = dataset.aggregate(["year"], view.filters, measure=view.measure, open_dimension="year")
-    by_year = by_year.set_index("year")
+    by_year = _by(dataset.aggregate(["year"], view.filters, measure=view.measure, open_dimension="year"), "year")
     column = "rate" if view.measure == "rate" else "count"
-    now, before = by_year.loc[last], by_year.loc[last - 1]
+    now, before = by_year[last], by_year[last - 1]
     if (
         now["suppressed"]
         or before["suppressed"]
@@ -109,10 +119,10 @@ def _victims_and_survivors(dataset: Dataset, view: ViewState, last: int) -> Kpi:
     """Signals from victims and survivors: the caller chart's bar (its own filter left open, as there),
     and their change from the year before the last to the last, as the trend of those signals shows it."""
     label = "From victims and survivors"
-    callers = dataset.aggregate(["caller"], view.filters, open_dimension="caller").set_index("caller")
-    if "victim_survivor" not in callers.index:
+    callers = _by(dataset.aggregate(["caller"], view.filters, open_dimension="caller"), "caller")
+    if "victim_survivor" not in callers:
         return Kpi("victims", label, "—", "no signals from victims or survivors in these data")
-    value = _value(callers.loc["victim_survivor"], "count", dataset.min_cell)
+    value = _value(callers["victim_survivor"], "count", dataset.min_cell)
     theirs = replace(view, measure="count", filters=replace(view.filters, callers=("victim_survivor",)))
     change = _change(dataset, theirs, last)
     if change.value in ("—", "not shown"):
@@ -124,14 +134,15 @@ def _victims_and_survivors(dataset: Dataset, view: ViewState, last: int) -> Kpi:
 
 def _share(dataset: Dataset, view: ViewState, dimension: str, value: str, label: str, detail: str) -> Kpi:
     """Share of one value across the whole chart of its dimension (its own filter left open, like the chart)."""
-    frame = dataset.aggregate([dimension], view.filters, open_dimension=dimension).set_index(dimension)
-    if value not in frame.index:
+    rows = _by(dataset.aggregate([dimension], view.filters, open_dimension=dimension), dimension)
+    if value not in rows:
         return Kpi(value, label, "—", "not in these data")
-    if frame["suppressed"].any():
+    if any(row["suppressed"] for row in rows.values()):
         return Kpi(value, label, "not shown", "some counts in this breakdown are too small")
-    low, high = frame["count"], frame.get("count_max", frame["count"])
-    chosen_low, chosen_high = low.loc[value], high.loc[value]
-    others_low, others_high = low.sum() - chosen_low, high.sum() - chosen_high
+    high_column = "count_max" if "count_max" in rows[value] else "count"
+    chosen_low, chosen_high = rows[value]["count"], rows[value][high_column]
+    others_low = sum(row["count"] for row in rows.values()) - chosen_low
+    others_high = sum(row[high_column] for row in rows.values()) - chosen_high
     if not chosen_high + others_high:
         return Kpi(value, label, "—", detail)
     # With counts published as "<5", the share lies between these two; both are shown if they differ.
@@ -140,7 +151,7 @@ def _share(dataset: Dataset, view: ViewState, dimension: str, value: str, label:
     return Kpi(value, label, _percent_range(smallest, largest), detail)
 
 
-def _bounds(row: pd.Series, column: str) -> tuple[float, float]:
+def _bounds(row: dict, column: str) -> tuple[float, float]:
     """The least and most a shown value can be (they differ only where source counts were "<5")."""
     value = float(row[column])
     if not row.get("at_least", False):
@@ -154,17 +165,23 @@ def _percent_range(low: float, high: float, signed: bool = False) -> str:
     return first if first == last else f"{first} to {last}"
 
 
-def cards(kpis: list[Kpi]) -> dbc.Row:
-    return dbc.Row(
+def cards(kpis: list[Kpi]) -> dict:
+    """The cards in a row, as plain JSON (panel.element): what these Dash components would send."""
+    element = panel.element
+    return element(
+        dbc.Row,
         [
-            dbc.Col(
-                dbc.Card(
-                    dbc.CardBody(
+            element(
+                dbc.Col,
+                element(
+                    dbc.Card,
+                    element(
+                        dbc.CardBody,
                         [
-                            html.Div(k.label, className="kpi-label"),
-                            html.Div(k.value, className="kpi-value", id=f"kpi-{k.key}"),
-                            html.Div(k.detail, className="kpi-detail"),
-                        ]
+                            element(html.Div, k.label, className="kpi-label"),
+                            element(html.Div, k.value, className="kpi-value", id=f"kpi-{k.key}"),
+                            element(html.Div, k.detail, className="kpi-detail"),
+                        ],
                     ),
                     className="kpi-card h-100",
                 ),

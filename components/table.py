@@ -54,8 +54,6 @@ def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]
     areas = dataset.areas
     column = areas.dimension
     frame = dataset.aggregate([column], view.filters, measure="rate", open_dimension=column)
-    if "at_least" not in frame:
-        frame["at_least"] = False
     selected = set(view.filters.geography())
     # Countries are placed by M49 sub-region ("Western Europe"), states by census region.
     place_label, place_of = (
@@ -63,7 +61,9 @@ def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]
     )
     header = [areas.label, place_label, text.measure_phrase("count", dataset.source.unit), "Per 100k people a year"]
     body = []
-    columns = (frame[column], frame["count"], frame["rate"], frame["suppression"], frame["at_least"])
+    # Plain lists once: pandas' per-row access costs more than the table on frames this small.
+    bounds = frame["at_least"].tolist() if "at_least" in frame else [False] * len(frame)
+    columns = (*(frame[name].tolist() for name in (column, "count", "rate", "suppression")), bounds)
     for code, count, rate, reason, at_least in zip(*columns):
         hidden = isinstance(reason, str)
         if not hidden and count == 0:
@@ -83,19 +83,31 @@ def render(dataset: Dataset, view: ViewState):
     title = "Table: " + text.chart_title(
         "count", areas.dimension, scope, dataset.years, areas=areas, unit=dataset.source.unit
     )
-    table = dbc.Table(
+    # Plain JSON (panel.element), the same as these Dash components would send: a table of a few
+    # hundred cells costs a fraction of building them.
+    element, region_class = panel.element, _column_class(1)
+    table = element(
+        dbc.Table,
         [
-            html.Caption(text.footnote(dataset).replace("<br>", " ")),
+            element(html.Caption, text.footnote(dataset).replace("<br>", " ")),
             # The region column folds away on phones so the numbers stay on screen.
-            html.Thead(html.Tr([html.Th(h, scope="col", className=_column_class(i)) for i, h in enumerate(header)])),
-            html.Tbody(
+            element(
+                html.Thead,
+                element(
+                    html.Tr,
+                    [element(html.Th, h, scope="col", className=_column_class(i)) for i, h in enumerate(header)],
+                ),
+            ),
+            element(
+                html.Tbody,
                 [
-                    html.Tr(
-                        [html.Th(r[0], scope="row"), html.Td(r[1], className=_column_class(1))]
-                        + [html.Td(c, className="num") for c in r[2:]]
+                    element(
+                        html.Tr,
+                        [element(html.Th, r[0], scope="row"), element(html.Td, r[1], className=region_class)]
+                        + [element(html.Td, c, className="num") for c in r[2:]],
                     )
                     for r in body
-                ]
+                ],
             ),
         ],
         bordered=False,

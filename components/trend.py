@@ -94,7 +94,16 @@ def figure(
     and a grey marker above the year lists what is hidden.
     """
     value_column = "rate" if measure == "rate" else "count"
-    years = list(dict.fromkeys(frame[period]))  # the aggregate's order: years, or months 1-12 (unknown last)
+    # Plain lists once (pandas' per-row access costs more than the figure on frames this small).
+    periods = frame[period].tolist()
+    types = frame["trafficking_type"].tolist() if "trafficking_type" in frame else [None] * len(periods)
+    cells = dict(
+        zip(
+            zip(periods, types),
+            zip(frame[value_column].tolist(), frame["suppressed"].tolist(), _at_least(frame)),
+        )
+    )
+    years = list(dict.fromkeys(periods))  # the aggregate's order: years, or months 1-12 (unknown last)
     x = [period_label(y, period) for y in years]
     if period == "year":
         in_range = [not selected or selected[0] <= y <= selected[1] for y in years]
@@ -102,14 +111,15 @@ def figure(
         in_range = [not selected or y in selected for y in years]
     opacity = [1.0 if keep else theme.DIMMED_OPACITY for keep in in_range]
     unit_words = text.measure_phrase(measure, unit).lower()
-    split_values = list(frame["trafficking_type"].unique()) if "trafficking_type" in frame else [None]
+    customdata = [[period, _plain(y, period)] for y in years]
+    split_values = list(dict.fromkeys(types)) if "trafficking_type" in frame else [None]
     traces = []
     for value in split_values:
-        part = frame if value is None else frame[frame["trafficking_type"] == value]
-        part = part.set_index(period).reindex(years)
+        # A period without this type's cell reads as missing: no bar.
+        found = [cells.get((y, value), _MISSING) for y in years]
         # A missing rate (no population, e.g. a territory) is not a zero: no bar.
-        values = [None if s or pd.isna(v) else float(v) for v, s in zip(part[value_column], part["suppressed"])]
-        at_least = part["at_least"].fillna(False) if "at_least" in part else [False] * len(years)
+        values = [None if s or pd.isna(v) else float(v) for v, s, _ in found]
+        at_least = [b for _, _, b in found]
         name = value_label(value) if value is not None else text.measure_phrase(measure, unit)
         traces.append(
             {
@@ -117,7 +127,7 @@ def figure(
                 "name": name,
                 "x": x,
                 "y": values,
-                "customdata": [[period, _plain(y, period)] for y in years],
+                "customdata": [list(pair) for pair in customdata],
                 "hovertext": [
                     f"{label}{hover_suffix} · {name}: {text.format_measure(v, measure, b)} {unit_words}"
                     if v is not None
@@ -164,18 +174,37 @@ def _plain(value, period: str = "year"):
     return int(value) if isinstance(value, (int, np.integer)) else str(value)
 
 
+_MISSING = (None, True, False)  # (value, suppressed, at least) of a cell the aggregate does not hold
+
+
+def _at_least(frame: pd.DataFrame) -> list:
+    """Whether each row's value is a lower bound (missing reads as no)."""
+    if "at_least" not in frame:
+        return [False] * len(frame)
+    return [False if pd.isna(b) else b for b in frame["at_least"].tolist()]
+
+
 def _hidden_marks(frame: pd.DataFrame, years: list, value_column: str, min_cell: int, period: str = "year"):
-    hidden = frame[frame["suppressed"]]
-    if hidden.empty:
+    suppressed = frame["suppressed"].tolist()
+    if not any(suppressed):
         return None
-    shown_tops = frame[~frame["suppressed"]].groupby(period, sort=False)[value_column].sum().reindex(years, fill_value=0)
-    rows = []
-    for year, group in hidden.groupby(period, sort=False):
-        parts = [
-            f"{value_label(v)}: {text.suppressed_label(r, min_cell)}"
-            for v, r in zip(group.get("trafficking_type", pd.Series([None] * len(group))), group["suppression"])
-        ]
-        rows.append((year, float(shown_tops[year]), "<br>".join(parts)))
+    periods = frame[period].tolist()
+    types = frame["trafficking_type"].tolist() if "trafficking_type" in frame else [None] * len(periods)
+    # Each period's stack of shown segments: summed as pandas' groupby sum does (Kahan), to the same last bit.
+    tops: dict = {}
+    for year, v, s in zip(periods, frame[value_column].tolist(), suppressed):
+        if not s and not pd.isna(v):
+            total, compensation = tops.get(year, (0, 0))
+            y = v - compensation
+            t = total + y
+            compensation = t - total - y
+            tops[year] = (t, 0 if compensation != compensation else compensation)
+    # The hidden segments by period, in the aggregate's order.
+    hidden: dict = {}
+    for year, value, reason, s in zip(periods, types, frame["suppression"].tolist(), suppressed):
+        if s:
+            hidden.setdefault(year, []).append(f"{value_label(value)}: {text.suppressed_label(reason, min_cell)}")
+    rows = [(year, float(tops.get(year, (0, 0))[0]), "<br>".join(parts)) for year, parts in hidden.items()]
     return {
         "type": "scatter",
         "mode": "markers",

@@ -246,11 +246,11 @@ def _chips(view: ViewState, span: tuple[int, int]) -> list:
     if filters.years:
         first, last = filters.years
         chips.append(_chip("years", "", "Years", f"{first}–{last}" if first != last else str(first)))
-    for field in filter_panel.LIST_FIELDS:
-        for value in getattr(filters, field):
-            areas = SCHEME_OF_FIELD.get(field)
+    for name in filter_panel.LIST_FIELDS:
+        for value in getattr(filters, name):
+            areas = SCHEME_OF_FIELD.get(name)
             label = areas.name(value) if areas else value_label(value)
-            chips.append(_chip(field, value, filter_panel.FIELD_LABEL[field], label))
+            chips.append(_chip(name, value, filter_panel.FIELD_LABEL[name], label))
     for month in filters.months:
         chips.append(_chip("months", str(month), "Month", MONTH_NAMES[month - 1]))
     if view.measure == "rate":
