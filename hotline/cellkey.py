@@ -62,7 +62,9 @@ class PerturbationTable:
             d, v = (part.strip() for part in str(text).split(","))
             max_change, variance = int(d), float(v)
         except ValueError:
-            raise ValueError(f"perturbation must be 'D,V' (maximum change, variance), e.g. '5,8'; not {text!r}") from None
+            raise ValueError(
+                f"perturbation must be 'D,V' (maximum change, variance), e.g. '5,8'; not {text!r}"
+            ) from None
         return cls(max_change, variance)  # its own checks name what is out of range
 
     @property
@@ -100,9 +102,9 @@ class PerturbationTable:
         changes, cumulative = self._thresholds
         row = np.minimum(counts, self.max_change + 1)
         flat_keys, flat_rows = keys.reshape(-1), row.reshape(-1)
-        position = np.zeros(flat_keys.shape, dtype=np.intp)
-        for column in range(len(changes) - 1):  # 2D comparisons of the whole grid, no Python loop per cell
-            position += flat_keys >= cumulative[flat_rows, column]
+        # How many thresholds of its row each key reaches: one 2D comparison of the whole grid
+        # (cells x thresholds), no Python loop per cell or per threshold.
+        position = (flat_keys[:, None] >= cumulative[flat_rows, :-1]).sum(axis=1)
         return counts + changes[position].reshape(counts.shape)
 
 
@@ -174,7 +176,9 @@ def key_sums(combinations: np.ndarray, counts: np.ndarray) -> np.ndarray:
             chunk = counts[start:stop]
             row_of_signal = np.repeat(np.arange(len(chunk)), chunk)
             occurrence = np.arange(len(row_of_signal), dtype=np.int64) - np.repeat(np.cumsum(chunk) - chunk, chunk)
-            keys = _mix(combinations[start:stop][row_of_signal] + (occurrence.astype(np.uint64) + np.uint64(1)) * golden)
+            keys = _mix(
+                combinations[start:stop][row_of_signal] + (occurrence.astype(np.uint64) + np.uint64(1)) * golden
+            )
             keys = (keys >> np.uint64(64 - KEY_BITS)).astype(np.float64)
             summed = np.bincount(row_of_signal, weights=keys, minlength=len(chunk))
             sums[start:stop] = np.rint(summed).astype(np.int64) % KEY_RANGE

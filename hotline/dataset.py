@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from hotline import privacy
-from hotline.cellkey import PerturbationTable
 from hotline.areas import AreaScheme, scheme_of
+from hotline.cellkey import PerturbationTable
 from hotline.cube import Cube, member_rows, sum_over
 from hotline.filters import Filters
 from hotline.rates import RateTable
@@ -80,6 +81,12 @@ class Dataset:
         self._grid = lru_cache(maxsize=256)(self._compute_grid)
         self._row_index = lru_cache(maxsize=32)(self._compute_row_index)
         self._dimension_mask = lru_cache(maxsize=64)(self._compute_dimension_mask)
+        # Per filter set, not per grid: the grids of one update share a handful of filter sets.
+        # Small, as each entry holds a column of the matching rows.
+        self._weights = lru_cache(maxsize=6)(self._compute_weights)
+        self._flat_positions = lru_cache(maxsize=8)(self._compute_flat_positions)
+        # The `by` columns of result frames: they depend only on `by` (the observed values never change).
+        self._by_columns = lru_cache(maxsize=64)(lambda by: _by_columns(by, [self.values(d) for d in by]))
 
     def clear_query_caches(self) -> list[str]:
         """Forget every cached query result (for benchmarks of cold queries). Returns the caches' names."""
@@ -88,6 +95,8 @@ class Dataset:
             "grid": self._grid,
             "row_index": self._row_index,
             "dimension_mask": self._dimension_mask,
+            "weights": self._weights,
+            "flat_positions": self._flat_positions,
             "denominators": self._rates.denominators,
         }
         for cache in caches.values():
@@ -184,6 +193,12 @@ class Dataset:
         return self._aggregate(tuple(by), filters or Filters(), measure, open_dimension).copy()
 
     def _compute(self, by: tuple[str, ...], filters: Filters, measure: str, open_dimension: str | None):
+        if measure == "rate":
+            # The same counts and suppression as the count view (often asked for too), plus rates.
+            frame = self._aggregate(by, filters, "count", open_dimension).copy()
+            return self._with_rates(
+                frame, by, filters.without(open_dimension) if open_dimension is not None else filters
+            )
         group = None
         view_filters = filters
         if open_dimension is not None:
@@ -191,18 +206,16 @@ class Dataset:
             filters = filters.without(open_dimension)
             if selected:
                 group = (by.index(open_dimension), self._selected_mask(open_dimension, selected))
-        grid, axes = self._grid(by, filters)
+        grid, _ = self._grid(by, filters)
         also_hide = self._pinned_margins(by, filters, grid)
         if open_dimension is not None:
             also_hide = _combine(
                 also_hide, self._groups_of_hidden_totals(by, view_filters, open_dimension, group, grid)
             )
         status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
-        frame = _frame(by, axes, grid, status)
+        frame = _frame(by, self._by_columns(by), grid, status)
         if self.cube.excess is not None:
             frame = self._with_censoring(frame, self._excess_grid(by, filters), grid)
-        if measure == "rate":
-            frame = self._with_rates(frame, by, filters)
         return frame
 
     def _groups_of_hidden_totals(self, by, view_filters: Filters, open_dimension: str, group, grid: np.ndarray):
@@ -274,8 +287,8 @@ class Dataset:
         The array is read-only so no caller can change a cached result.
         """
         if self.perturbation is None:
-            return self._sum_into_grid(by, filters, lambda cube: cube.counts)
-        (counts, keys), axes = self._sum_into_grids(by, filters, lambda cube: cube.counts, lambda cube: cube.keys)
+            return self._sum_into_grid(by, filters, "counts")
+        (counts, keys), axes = self._sum_into_grids(by, filters, "counts", "keys")
         published = self.perturbation.perturb(counts, keys)
         small = (counts > 0) & (counts < self.min_cell)
         published = np.where(small, np.clip(published, 1, self.min_cell - 1), published)
@@ -284,46 +297,72 @@ class Dataset:
 
     def _excess_grid(self, by: tuple[str, ...], filters: Filters) -> np.ndarray:
         """Like the count grid, for the censored excess (data with "<5" counts only)."""
-        return self._sum_into_grid(by, filters, lambda cube: cube.excess)[0]
+        return self._sum_into_grid(by, filters, "excess")[0]
 
-    def _sum_into_grid(self, by, filters: Filters, measure) -> tuple[np.ndarray, list[tuple]]:
+    def _sum_into_grid(self, by, filters: Filters, measure: str) -> tuple[np.ndarray, list[tuple]]:
         (grid,), axes = self._sum_into_grids(by, filters, measure)
         return grid, axes
 
-    def _sum_into_grids(self, by, filters: Filters, *measures) -> tuple[list[np.ndarray], list[tuple]]:
-        """Each measure (a column of the cube: counts, record keys...) summed into the same grid."""
+    def _sum_into_grids(self, by, filters: Filters, *measures: str) -> tuple[list[np.ndarray], list[tuple]]:
+        """Each measure (a column of the cube: "counts", "keys", "excess") summed into the same grid."""
         full = self._needs_months(by, filters)
-        cube = self.cube if full else self._month_free
-        rows = self._row_index(filters, full)
-        columns = [measure(cube) if rows is None else measure(cube)[rows] for measure in measures]
+        columns = [self._weights(measure, filters, full) for measure in measures]
         if not by:
-            grids = [np.asarray(values.sum(), dtype=np.int64) for values in columns]
+            # float64 sums of integers below 2**53 are exact in any order.
+            grids = [np.asarray(np.rint(values.sum()), dtype=np.int64) for values in columns]
             for grid in grids:
                 grid.flags.writeable = False
             return grids, []
-        # Each row's flat position in the grid over the observed values (C order, like
-        # np.ravel_multi_index), so the grid has no always-empty slots. Every cube row has a
-        # positive count, so each of its codes is an observed value.
         axes = [self.values(dimension) for dimension in by]
-        keys, stride = None, 1
-        for dimension, observed in zip(reversed(by), reversed(axes)):
-            categories = cube.categories[dimension]
-            position = np.zeros(len(categories), dtype=np.intp)
-            position[[categories.index(v) for v in observed]] = np.arange(len(observed)) * stride
-            codes = cube.codes[dimension] if rows is None else cube.codes[dimension][rows]
-            if keys is None:
-                keys = position[codes]
-            else:
-                keys += position[codes]
-            stride *= len(observed)
+        keys = self._flat_positions(by, filters, full)
+        shape = tuple(len(a) for a in axes)
         grids = []
         for values in columns:
             # float64 weights sum exactly here: counts and key sums stay far below 2**53.
-            flat = np.bincount(keys, weights=values, minlength=stride)
-            grid = np.rint(flat).astype(np.int64).reshape(tuple(len(a) for a in axes))
+            flat = np.bincount(keys, weights=values, minlength=math.prod(shape))
+            grid = np.rint(flat).astype(np.int64).reshape(shape)
             grid.flags.writeable = False
             grids.append(grid)
         return grids, axes
+
+    def _compute_weights(self, measure: str, filters: Filters, full: bool) -> np.ndarray:
+        """A cube column ("counts", "keys", "excess") over the rows matching `filters`, as bincount weights.
+
+        Cached (as `_weights`): every grid of one filter set (a query's own, and the finer ones its
+        pinned margins need) reads the same rows, so they are gathered and converted once.
+        """
+        cube = self.cube if full else self._month_free
+        rows = self._row_index(filters, full)
+        column = getattr(cube, measure)
+        return (column if rows is None else column[rows]).astype(np.float64)
+
+    def _compute_flat_positions(self, by: tuple[str, ...], filters: Filters, full: bool) -> np.ndarray:
+        """Each matching row's flat position in the grid over the observed values of `by` (C order,
+        like np.ravel_multi_index), so the grid has no always-empty slots.
+
+        Built from the cached positions of `by` without its last dimension, so the finer grids
+        (*by, other) of _pinned_margins share the work for `by`. Every cube row has a positive
+        count, so each of its codes is an observed value.
+        """
+        cube = self.cube if full else self._month_free
+        rows = self._row_index(filters, full)
+        last = by[-1]
+        codes = cube.codes[last] if rows is None else cube.codes[last][rows]
+        positions = np.take(self._value_positions[last], codes)
+        if len(by) == 1:
+            return positions
+        return self._flat_positions(by[:-1], filters, full) * len(self.values(last)) + positions
+
+    @cached_property
+    def _value_positions(self) -> dict[str, np.ndarray]:
+        """Per dimension, each category's position among the observed values (which never change)."""
+        out = {}
+        for dimension, categories in self.cube.categories.items():
+            observed = self.values(dimension)
+            position = np.zeros(len(categories), dtype=np.intp)
+            position[[categories.index(v) for v in observed]] = np.arange(len(observed))
+            out[dimension] = position
+        return out
 
     def _with_censoring(self, frame: pd.DataFrame, excess: np.ndarray, grid: np.ndarray) -> pd.DataFrame:
         excess = np.asarray(excess).reshape(-1)
@@ -388,16 +427,26 @@ def _combine(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray 
     return first | second
 
 
-def _frame(by: tuple[str, ...], axes: list[tuple], grid: np.ndarray, status: np.ndarray) -> pd.DataFrame:
-    """The result frame, built column by column (a few times faster than MultiIndex.to_frame)."""
-    flat_status = np.asarray(status).reshape(-1)
-    suppressed = flat_status != privacy.SHOWN
+def _by_columns(by: tuple[str, ...], axes: list[tuple]) -> dict[str, pd.Index]:
+    """The `by` columns of a result frame: every combination of the axes' values, in C order."""
     columns = {}
     shape = tuple(len(a) for a in axes)
     for i, (name, values) in enumerate(zip(by, axes)):
         # Column i of the product of the axes in C order, as pd.MultiIndex.from_product lists it.
         positions = np.tile(np.repeat(np.arange(shape[i]), int(np.prod(shape[i + 1 :]))), int(np.prod(shape[:i])))
         columns[name] = pd.Index(values).take(positions)
+    return columns
+
+
+def _frame(by: tuple[str, ...], by_columns: dict[str, pd.Index], grid: np.ndarray, status: np.ndarray) -> pd.DataFrame:
+    """The result frame, built column by column (a few times faster than MultiIndex.to_frame).
+
+    `by_columns` (see _by_columns) depend only on `by`, so the dataset builds them once per `by`;
+    pandas copies them into the frame.
+    """
+    flat_status = np.asarray(status).reshape(-1)
+    suppressed = flat_status != privacy.SHOWN
+    columns = dict(by_columns)
     counts = np.where(suppressed, 0, np.asarray(grid).reshape(-1)).astype(np.int64)
     columns["count"] = pd.arrays.IntegerArray(counts, suppressed.copy())  # missing where suppressed
     columns["suppressed"] = suppressed

@@ -15,6 +15,8 @@ SHOWN, FEWER_THAN_MIN, HIDDEN_TO_PROTECT = 0, 1, 2
 
 # A hidden small count must stay ambiguous among at least this many values (capped by 1..min_cell-1).
 MIN_AMBIGUITY = 3
+# Larger than any count: what a cell that may not be hidden weighs when picking the smallest one.
+_NEVER = np.iinfo(np.int64).max
 
 
 def suppress(
@@ -39,16 +41,38 @@ def suppress(
     # Protecting one line can expose a crossing line, so sweep every axis until nothing changes. The
     # lines along one axis share no cell, so each sweep protects all of them at once, as arrays.
     eligible = _not_alone_in_any_line(counts, group)
+    # The lines along each axis as the rows of 2D arrays: counts and eligibility never change.
+    # (np.moveaxis as a transpose with precomputed orders: moveaxis itself costs more than the move here.)
+    lines = []
+    for axis in range(counts.ndim):
+        order = (*(d for d in range(counts.ndim) if d != axis), axis)
+        moved = counts.transpose(order)
+        lines.append(
+            (
+                moved.reshape(-1, counts.shape[axis]),
+                eligible.transpose(order).reshape(-1, counts.shape[axis]),
+                moved.shape,
+                order,
+                tuple(np.argsort(order)),
+            )
+        )
+    # Protecting an axis is a function of the status alone. `settled[axis]` is the status version at
+    # which protecting that axis is known to change nothing (it just did nothing, or, without a group
+    # on it, it just ran: protecting lines leaves each one protected or with nothing left to hide),
+    # so it is skipped there: the same result as running it, without the work.
+    version = 0
+    settled: list[int | None] = [None] * counts.ndim
     changed = True
     while changed:
         changed = False
         for axis in range(counts.ndim):
-            size = counts.shape[axis]
-            lines_counts = np.moveaxis(counts, axis, -1).reshape(-1, size)
-            lines_status = np.moveaxis(status, axis, -1).reshape(-1, size).copy()
-            lines_eligible = np.moveaxis(eligible, axis, -1).reshape(-1, size)
+            if settled[axis] == version:
+                continue
+            lines_counts, lines_eligible, moved_shape, order, inverse = lines[axis]
+            lines_status = status.transpose(order).reshape(-1, counts.shape[axis]).copy()
             axis_changed = _protect_lines(lines_counts, lines_status, min_cell, lines_eligible)
-            if group is not None and group[0] == axis:
+            grouped = group is not None and group[0] == axis
+            if grouped:
                 selected = group[1]
                 selected_status = lines_status[:, selected]
                 if _protect_lines(lines_counts[:, selected], selected_status, min_cell, lines_eligible[:, selected]):
@@ -56,7 +80,10 @@ def suppress(
                     axis_changed = True
             if axis_changed:
                 changed = True
-                status = np.moveaxis(lines_status.reshape(np.moveaxis(counts, axis, -1).shape), -1, axis)
+                version += 1
+                status = lines_status.reshape(moved_shape).transpose(inverse)
+            if not axis_changed or not grouped:
+                settled[axis] = version
     return np.ascontiguousarray(status)
 
 
@@ -71,6 +98,8 @@ def pinned_margins(breakdowns: np.ndarray, min_cell: int) -> np.ndarray:
     """
     grid = np.atleast_2d(np.asarray(breakdowns))
     status = suppress(grid, min_cell)
+    if not (status == FEWER_THAN_MIN).any():
+        return np.zeros(len(grid), dtype=bool)  # no small count to give away (what the search finds too)
     pinned = ~lines_protected(grid, status, min_cell)
     while True:
         exposed = _recoverable(status, rows_known=~pinned) & (status == FEWER_THAN_MIN)
@@ -124,7 +153,6 @@ def _protect_lines(values: np.ndarray, status: np.ndarray, min_cell: int, eligib
     """
     exposed = np.flatnonzero(~lines_protected(values, status, min_cell))
     changed = False
-    never = np.iinfo(np.int64).max
     while len(exposed):
         line_values, line_status = values[exposed], status[exposed]
         hideable = (line_status == SHOWN) & (line_values > 0)
@@ -134,7 +162,7 @@ def _protect_lines(values: np.ndarray, status: np.ndarray, min_cell: int, eligib
         exposed, hideable, line_values = exposed[can_hide], hideable[can_hide], line_values[can_hide]
         if not len(exposed):
             break
-        smallest = np.where(hideable, line_values, never).argmin(axis=1)  # the first of equal ones, as before
+        smallest = np.where(hideable, line_values, _NEVER).argmin(axis=1)  # the first of equal ones, as before
         status[exposed, smallest] = HIDDEN_TO_PROTECT
         changed = True
         exposed = exposed[~lines_protected(values[exposed], status[exposed], min_cell)]

@@ -35,7 +35,13 @@ class RateTable:
             raise ValueError(f"no population for {dimension!r}; expected one of {list(_POPULATION_FOR)}")
         self.dimension = dimension
         table = _POPULATION_FOR[dimension](areas, range(years[0], years[1] + 1))
-        self._population = table.pivot(index=dimension, columns="year", values="population").astype("Float64")
+        population = table.pivot(index=dimension, columns="year", values="population").astype("Float64")
+        # As numpy (NaN: no figure), looked up by position: a pandas merge per rate view costs more
+        # than the rest of the rate. Populations are whole numbers far below 2**53, so float sums
+        # are exact in any order, as pandas' were.
+        self._area_index = pd.Index(population.index)
+        self._year_index = pd.Index(population.columns)
+        self._people = population.to_numpy(dtype=np.float64, na_value=np.nan)
         self.denominators = lru_cache(maxsize=64)(self._denominators)
 
     def attach(
@@ -46,12 +52,18 @@ class RateTable:
         denominators = self.denominators(keys, geography, years)
         if not keys:
             frame["population"] = pd.array([denominators] * len(frame), dtype="Float64")
+            people = frame["population"].to_numpy(dtype=np.float64, na_value=np.nan)
         else:
-            frame = frame.merge(denominators, on=list(keys), how="left")
-            frame["population"] = frame["population"].astype("Float64")
+            # Each row's population by the positions of its area and year (missing: not selected or
+            # no figure), as a left merge on the key columns gave it.
+            area = self._lookup(self._area_index, frame, self.dimension, keys)
+            year = self._lookup(self._year_index, frame, "year", keys)
+            found = (area >= 0) & (year >= 0)
+            people = np.where(found, denominators[np.maximum(area, 0), np.maximum(year, 0)], np.nan)
+            missing_people = np.isnan(people)
+            frame["population"] = pd.arrays.FloatingArray(np.where(missing_people, 0.0, people), missing_people)
         # In numpy (as pandas' Float64 arithmetic does it, a few times faster): missing where the
         # count is suppressed or the population is unknown or not positive.
-        people = frame["population"].to_numpy(dtype=np.float64, na_value=np.nan)
         count = frame["count"].to_numpy(dtype=np.float64, na_value=np.nan)
         known = ~np.isnan(people) & (np.nan_to_num(people) > 0)
         rate = np.divide(count, people, out=np.full(len(frame), np.nan), where=known) * PER_PEOPLE
@@ -59,22 +71,37 @@ class RateTable:
         frame["rate"] = pd.arrays.FloatingArray(np.where(missing, 0.0, rate), missing)
         return frame
 
+    @staticmethod
+    def _lookup(index: pd.Index, frame: pd.DataFrame, column: str, keys: tuple[str, ...]) -> np.ndarray:
+        """Positions of the frame's `column` values in `index` (-1: absent); all 0 when not a key."""
+        if column not in keys:
+            return np.zeros(len(frame), dtype=np.intp)
+        return index.get_indexer(frame[column])
+
     def _denominators(self, keys: tuple[str, ...], geography: tuple[str, ...], years: tuple[int, int] | None):
         """Population over the selected areas and years, by `keys` (the area column and/or year).
 
-        A frame with the `keys` columns and `population`, or the total when `keys` is empty. Cached
-        (as `denominators`): every chart of a rate view shares one; callers must not modify it.
+        An array over (areas, years) of the table, with one column when `keys` has no year and one
+        row when it has no area (NaN: not selected, or no figure), or the total when `keys` is empty.
+        Cached (as `denominators`): every chart of a rate view shares one; callers must not modify it.
         """
         area = self.dimension
-        pop = self._population
-        areas = list(geography) or list(pop.index)
-        pop = pop.loc[[a for a in areas if a in pop.index]]
+        area_rows = self._area_index.get_indexer(
+            [a for a in (list(geography) or self._area_index) if a in self._area_index]
+        )
+        year_columns = np.arange(len(self._year_index))
         if years:
-            pop = pop.loc[:, [y for y in pop.columns if years[0] <= y <= years[1]]]
+            year_columns = np.flatnonzero([years[0] <= y <= years[1] for y in self._year_index])
+        people = self._people[np.ix_(area_rows, year_columns)]
+        if not keys:
+            return np.nansum(people) if people.size else np.nan
+        shape = (len(self._area_index) if area in keys else 1, len(self._year_index) if "year" in keys else 1)
+        out = np.full(shape, np.nan)
         if keys == (area, "year"):
-            return pop.stack().rename("population").rename_axis([area, "year"]).reset_index()
-        if keys == (area,):
-            return pop.sum(axis=1, skipna=False).rename("population").rename_axis(area).reset_index()
-        if keys == ("year",):
-            return pop.sum(axis=0, skipna=True).rename("population").rename_axis("year").reset_index()
-        return pop.sum().sum() if pop.size else np.nan
+            out[np.ix_(area_rows, year_columns)] = people
+        elif keys == (area,):
+            out[area_rows, 0] = people.sum(axis=1)  # NaN if any selected year has no figure
+        else:
+            out[0, year_columns] = np.nansum(people, axis=0)  # areas without figures add nothing
+        out.flags.writeable = False
+        return out
