@@ -263,16 +263,23 @@ class Dataset:
         if self.min_cell <= 1:
             return None
         values = np.atleast_1d(grid).reshape(-1)
-        hide = np.zeros(values.shape, dtype=bool)
+        in_range = values >= self.min_cell
+        breakdowns, masks = [], []
         for other in self.dimensions:
             if other in by:
                 continue
             size = len(self.values(other))
-            candidates = (values >= self.min_cell) & (values <= size * (self.min_cell - 1)) & ~hide
+            candidates = in_range & (values <= size * (self.min_cell - 1))
             if not candidates.any():
                 continue
             finer, _ = self._grid((*by, other), filters)
-            hide |= candidates & privacy.pinned_margins(finer.reshape(-1, size), self.min_cell)
+            breakdowns.append(finer.reshape(-1, size))
+            masks.append(candidates)
+        if not breakdowns:
+            return None
+        hide = np.zeros(values.shape, dtype=bool)
+        for candidates, pinned in zip(masks, _pinned_margins_of_each(breakdowns, self.min_cell)):
+            hide |= candidates & pinned
         return hide.reshape(grid.shape) if hide.any() else None
 
     def _compute_grid(self, by: tuple[str, ...], filters: Filters) -> tuple[np.ndarray, list[tuple]]:
@@ -419,6 +426,32 @@ class Dataset:
 
     def _with_rates(self, frame: pd.DataFrame, by: tuple[str, ...], filters: Filters) -> pd.DataFrame:
         return self._rates.attach(frame, by, filters.geography(), filters.years)
+
+
+# Above this many cells, the block-diagonal grid of _pinned_margins_of_each costs more than separate calls.
+_BATCH_CELLS = 50_000
+
+
+def _pinned_margins_of_each(breakdowns: list[np.ndarray], min_cell: int) -> list[np.ndarray]:
+    """privacy.pinned_margins of each breakdown, in as few calls as possible.
+
+    Each call has a fixed numpy cost far above the work on these small grids, so the breakdowns
+    go in one grid, block-diagonal with zeros elsewhere. That gives each the same answer as alone:
+    zeros are never hidden nor count as non-zero cells, so every row and column still holds the
+    non-zero cells of one breakdown only, and the sweeps over lines act on each block on its own.
+    """
+    has_small = [bool(((b > 0) & (b < min_cell)).any()) for b in breakdowns]
+    small = [b for b, keep in zip(breakdowns, has_small) if keep]
+    if len(small) <= 1 or sum(len(b) for b in small) * sum(b.shape[1] for b in small) > _BATCH_CELLS:
+        return [privacy.pinned_margins(b, min_cell) for b in breakdowns]
+    combined = np.zeros((sum(len(b) for b in small), sum(b.shape[1] for b in small)), dtype=np.int64)
+    row = column = 0
+    for b in small:
+        combined[row : row + len(b), column : column + b.shape[1]] = b
+        row, column = row + len(b), column + b.shape[1]
+    pinned = iter(np.split(privacy.pinned_margins(combined, min_cell), np.cumsum([len(b) for b in small])[:-1]))
+    # Without a small count a breakdown pins nothing (pinned_margins's own early answer).
+    return [next(pinned) if keep else np.zeros(len(b), dtype=bool) for b, keep in zip(breakdowns, has_small)]
 
 
 def _combine(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from hotline.cellkey import KEY_RANGE, PerturbationTable
-from hotline.privacy import FEWER_THAN_MIN, SHOWN, _not_alone_in_any_line, _protect_lines, suppress
+from hotline.dataset import _pinned_margins_of_each
+from hotline.privacy import FEWER_THAN_MIN, SHOWN, _not_alone_in_any_line, _protect_lines, pinned_margins, suppress
 from hotline.rates import RateTable
 
 
@@ -81,6 +82,22 @@ def test_suppression_skipping_settled_sweeps_matches_every_sweep(counts, min_cel
     np.testing.assert_array_equal(
         suppress(counts, min_cell, group=group), _suppress_every_sweep(counts, min_cell, group)
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    breakdowns=st.lists(
+        hnp.arrays(np.int64, hnp.array_shapes(min_dims=2, max_dims=2, max_side=6), elements=st.integers(0, 25)),
+        min_size=1,
+        max_size=5,
+    ),
+    min_cell=st.sampled_from([2, 3, 10]),
+)
+def test_pinned_margins_in_one_block_diagonal_call_match_separate_calls(breakdowns, min_cell):
+    # The batched call must give each breakdown exactly the answer it gets alone.
+    batched = _pinned_margins_of_each(breakdowns, min_cell)
+    for breakdown, pinned in zip(breakdowns, batched, strict=True):
+        np.testing.assert_array_equal(pinned, pinned_margins(breakdown, min_cell))
 
 
 def test_rates_by_position_match_a_row_by_row_lookup_whatever_the_row_order():
