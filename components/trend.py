@@ -6,6 +6,8 @@ the same suppression: every bar is a cell of `Dataset.aggregate`, by month this 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from dash import Output
@@ -190,21 +192,17 @@ def _hidden_marks(frame: pd.DataFrame, years: list, value_column: str, min_cell:
         return None
     periods = frame[period].tolist()
     types = frame["trafficking_type"].tolist() if "trafficking_type" in frame else [None] * len(periods)
-    # Each period's stack of shown segments: summed as pandas' groupby sum does (Kahan), to the same last bit.
-    tops: dict = {}
+    # Where each period's stack of shown segments ends: the grey marker sits on top of it.
+    shown: dict = {}
     for year, v, s in zip(periods, frame[value_column].tolist(), suppressed):
         if not s and not pd.isna(v):
-            total, compensation = tops.get(year, (0, 0))
-            y = v - compensation
-            t = total + y
-            compensation = t - total - y
-            tops[year] = (t, 0 if compensation != compensation else compensation)
+            shown.setdefault(year, []).append(v)
     # The hidden segments by period, in the aggregate's order.
     hidden: dict = {}
     for year, value, reason, s in zip(periods, types, frame["suppression"].tolist(), suppressed):
         if s:
             hidden.setdefault(year, []).append(f"{value_label(value)}: {text.suppressed_label(reason, min_cell)}")
-    rows = [(year, float(tops.get(year, (0, 0))[0]), "<br>".join(parts)) for year, parts in hidden.items()]
+    rows = [(year, math.fsum(shown.get(year, ())), "<br>".join(parts)) for year, parts in hidden.items()]
     return {
         "type": "scatter",
         "mode": "markers",
