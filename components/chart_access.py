@@ -12,7 +12,7 @@ from functools import partial
 
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from components import breakdowns, chart_tables, chart_tools, downloads, panel
+from components import breakdowns, chart_tables, chart_tools, downloads, markup, panel
 from components.chart_tables import ChartTable
 from components.view import STORE_ID, view_from_store
 from hotline.dataset import Dataset
@@ -23,11 +23,13 @@ UNAVAILABLE = "The numbers of this chart could not be listed for this selection.
 
 log = logging.getLogger(__name__)
 
-# Runs in the browser: the table opens and closes at once, without a round trip to the server.
+# Runs in the browser: the table opens and closes at once, without a round trip to the server. A closed
+# table is emptied here, so the drawing callback never has to send it (see `unchanged_closed_tables`).
 TOGGLE_JS = (
     "function(clicks) {"
     " const open = (clicks || 0) % 2 === 1;"
-    f' return [!open, open ? "true" : "false", open ? "{chart_tools.HIDE_TABLE}" : "{chart_tools.SHOW_TABLE}"];'
+    f' return [!open, open ? "true" : "false", open ? "{chart_tools.HIDE_TABLE}" : "{chart_tools.SHOW_TABLE}",'
+    " open ? window.dash_clientside.no_update : null];"
     " }"
 )
 
@@ -71,6 +73,16 @@ def opened(hidden: object) -> frozenset[str]:
     return frozenset(key for key, is_hidden in hidden.items() if is_hidden is False)
 
 
+def unchanged_closed_tables(answer: dict, shown: frozenset[str]) -> dict:
+    """`answer` (this module's part of a drawing) with the closed tables left as they are on the page.
+
+    A closed table is empty there already (TOGGLE_JS empties it): not writing it spares the browser
+    a pass over every component per table (see components/markup.py).
+    """
+    tables = {key: value if key in shown else no_update for key, value in answer["tables"].items()}
+    return {**answer, "tables": tables}
+
+
 def respond(dataset: Dataset, view: ViewState, shown: frozenset[str]) -> dict:
     return tables_and_summaries(charts(dataset), view, set(shown))
 
@@ -84,6 +96,7 @@ def register(app, dataset: Dataset, choices: Choices) -> None:
             Output(chart_tools.table_view_id(key), "hidden"),
             Output(chart_tools.toggle_id(key), "aria-expanded"),
             Output(chart_tools.toggle_text_id(key), "children"),
+            Output(chart_tools.table_view_id(key), "children", allow_duplicate=True),
             Input(chart_tools.toggle_id(key), "n_clicks"),
             prevent_initial_call=True,
         )
@@ -145,40 +158,39 @@ def file_of(chart: ChartTable, as_excel: bool) -> dict:
     return dcc.send_bytes(content, downloads.file_name(chart.title, extension), type=media_type)
 
 
-def html_table(chart: ChartTable) -> list:
+def html_table(chart: ChartTable) -> dict:
     """The chart's numbers as an accessible table: the chart title as caption, header cells with scope.
 
-    As plain JSON (panel.element): what the same Dash components would send, for a fraction of the cost.
+    One component (components/markup.py), however many cells.
     """
-    element = panel.element
-    return [
-        element(
-            html.Table,
-            [
-                element(html.Caption, chart.title),
-                element(
-                    html.Thead, element(html.Tr, [element(html.Th, column, scope="col") for column in chart.columns])
-                ),
-                element(
-                    html.Tbody,
-                    [
-                        element(
-                            html.Tr,
-                            [element(html.Th, str(row[0]), scope="row")]
-                            + [
-                                element(
-                                    html.Td,
+    tag = markup.tag
+    return markup.block(
+        tag(
+            "div",
+            tag(
+                "table",
+                tag("caption", chart.title),
+                tag("thead", tag("tr", *(tag("th", column, scope="col") for column in chart.columns))),
+                tag(
+                    "tbody",
+                    *(
+                        tag(
+                            "tr",
+                            tag("th", str(row[0]), scope="row"),
+                            *(
+                                tag(
+                                    "td",
                                     chart_tables.display(cell),
                                     className="num" if downloads.is_number(cell) else "words",
                                 )
                                 for cell in row[1:]
-                            ],
+                            ),
                         )
                         for row in chart.rows
-                    ],
+                    ),
                 ),
-            ],
-            className="table table-sm table-striped chart-numbers",
-        ),
-        element(html.P, chart.footnote, className="chart-table-note"),
-    ]
+                className="table table-sm table-striped chart-numbers",
+            ),
+            tag("p", chart.footnote, className="chart-table-note"),
+        )
+    )

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Output, html
 
-from components import panel, text
+from components import markup, panel, text
 from hotline.dataset import Dataset
 from hotline.viewstate import ViewState
 
@@ -166,30 +165,30 @@ def _percent_range(low: float, high: float, signed: bool = False) -> str:
 
 
 def cards(kpis: list[Kpi]) -> dict:
-    """The cards in a row, as plain JSON (panel.element): what these Dash components would send."""
-    element = panel.element
-    return element(
-        dbc.Row,
-        [
-            element(
-                dbc.Col,
-                element(
-                    dbc.Card,
-                    element(
-                        dbc.CardBody,
-                        [
-                            element(html.Div, k.label, className="kpi-label"),
-                            element(html.Div, k.value, className="kpi-value", id=f"kpi-{k.key}"),
-                            element(html.Div, k.detail, className="kpi-detail"),
-                        ],
+    """The cards in a row, as one component (components/markup.py), with Bootstrap's grid and card classes."""
+    tag = markup.tag
+    return markup.block(
+        tag(
+            "div",
+            *(
+                # One row of equal cards on a wide screen (col-lg), however many the data allow; two on a phone.
+                tag(
+                    "div",
+                    tag(
+                        "div",
+                        tag(
+                            "div",
+                            tag("div", k.label, className="kpi-label"),
+                            tag("div", k.value, className="kpi-value", id=f"kpi-{k.key}"),
+                            tag("div", k.detail, className="kpi-detail"),
+                            className="card-body",
+                        ),
+                        className="kpi-card h-100 card",
                     ),
-                    className="kpi-card h-100",
-                ),
-                xs=6,
-                lg=True,  # one row of equal cards on a wide screen, however many the data allow
-                className="mb-2",
-            )
-            for k in kpis
-        ],
-        className="g-2",
+                    className="mb-2 col-lg col-6",
+                )
+                for k in kpis
+            ),
+            className="g-2 row",
+        )
     )

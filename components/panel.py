@@ -6,7 +6,6 @@ import contextvars
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -97,35 +96,6 @@ def note_failure() -> None:
     found = _failures.get()
     if found is not None:
         found.append(True)
-
-
-_NO_CHILDREN = object()
-
-
-@cache
-def _shape(kind: type) -> tuple[dict[str, int], str, str]:
-    """A component class's props in the order Dash sends them, its type and its namespace."""
-    sample = kind()
-    return {name: i for i, name in enumerate(sample._prop_names)}, sample._type, sample._namespace
-
-
-def element(kind: type, children: object = _NO_CHILDREN, **props) -> dict:
-    """What `kind(children, **props).to_plotly_json()` gives, as plain JSON types, without the component.
-
-    For parts of hundreds of cells (tables, cards): building a Dash component costs about 5 µs, and an
-    answer of plain JSON types goes straight to orjson, while one holding a component is walked value by
-    value by plotly's encoder. The page gets the same JSON. Props must be declared ones (no aria-* or
-    data-*, whose order Dash sets otherwise): any other is refused.
-    """
-    order, type_name, namespace = _shape(kind)
-    if children is not _NO_CHILDREN:
-        props = {"children": children, **props}
-    for name in props:
-        if name not in order:
-            raise TypeError(f"{type_name}: no declared prop {name!r}")
-    # In Dash's order: the class's props as it declares them.
-    ordered = dict(sorted(props.items(), key=lambda item: order[item[0]])) if len(props) > 1 else props
-    return {"props": ordered, "type": type_name, "namespace": namespace}
 
 
 def placeholder_figure(height: int = theme.FIGURE_HEIGHT) -> dict:

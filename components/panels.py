@@ -131,6 +131,8 @@ def register(app, dataset: Dataset, choices: Choices, cache: ViewCache | None = 
         # (its fingerprint changes when live data are refreshed, and covers the privacy settings).
         data = dataset.current()
         now = choices.current()
-        return views.answer(data, view_from_store(store, now), now, chart_access.opened(hidden))
+        shown = chart_access.opened(hidden)
+        answer = views.answer(data, view_from_store(store, now), now, shown)
+        return {**answer, "access": chart_access.unchanged_closed_tables(answer["access"], shown)}
 
     return views

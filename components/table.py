@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Output, html
 
-from components import panel, text
+from components import markup, panel, text
 from hotline.dataset import Dataset
 from hotline.viewstate import ViewState
 
@@ -83,40 +83,32 @@ def render(dataset: Dataset, view: ViewState):
     title = "Table: " + text.chart_title(
         "count", areas.dimension, scope, dataset.years, areas=areas, unit=dataset.source.unit
     )
-    # Plain JSON (panel.element), the same as these Dash components would send: a table of a few
-    # hundred cells costs a fraction of building them.
-    element, region_class = panel.element, _column_class(1)
-    table = element(
-        dbc.Table,
-        [
-            element(html.Caption, text.footnote(dataset).replace("<br>", " ")),
-            # The region column folds away on phones so the numbers stay on screen.
-            element(
-                html.Thead,
-                element(
-                    html.Tr,
-                    [element(html.Th, h, scope="col", className=_column_class(i)) for i, h in enumerate(header)],
-                ),
+    # One component for the whole table (components/markup.py): a few hundred cells as html.* components
+    # would cost the browser a mount each.
+    region_class = _column_class(1)
+    table = markup.tag(
+        "table",
+        markup.tag("caption", text.footnote(dataset).replace("<br>", " ")),
+        # The region column folds away on phones so the numbers stay on screen.
+        markup.tag(
+            "thead",
+            markup.tag("tr", *(markup.tag("th", h, scope="col", className=_column_class(i)) for i, h in enumerate(header))),
+        ),
+        markup.tag(
+            "tbody",
+            *(
+                markup.tag(
+                    "tr",
+                    markup.tag("th", r[0], scope="row"),
+                    markup.tag("td", r[1], className=region_class),
+                    *(markup.tag("td", c, className="num") for c in r[2:]),
+                )
+                for r in body
             ),
-            element(
-                html.Tbody,
-                [
-                    element(
-                        html.Tr,
-                        [element(html.Th, r[0], scope="row"), element(html.Td, r[1], className=region_class)]
-                        + [element(html.Td, c, className="num") for c in r[2:]],
-                    )
-                    for r in body
-                ],
-            ),
-        ],
-        bordered=False,
-        hover=True,
-        size="sm",
-        striped=True,
-        className="numbers",
+        ),
+        className="numbers table table-sm table-striped table-hover",
     )
-    return title, table
+    return title, markup.block(table)
 
 
 def _column_class(index: int) -> str | None:

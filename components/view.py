@@ -136,20 +136,43 @@ def register(app, choices: Choices, clickable_graphs: list[str], presentation: P
         # A change made in the controls is already shown there. Echoing it back would let the reply
         # to an earlier change (a key press on the year slider) undo a later one still in flight.
         from_controls = isinstance(trigger, str) and trigger in control_ids and not messages
+        # Only what the page does not show already: Dash's renderer makes a pass over every component
+        # of the page for each output it writes. A page load or a new address writes everything.
+        everything = trigger is None or trigger == URL_ID
+        before = view_from_store(current, choices)  # the view the page was drawn for
+
+        def unless_shown(new, shown):
+            return new if everything or new != shown else no_update
+
+        # The stage the page shows is the one of its address (both are written together).
+        stage_before = presentation.stage(parse_query(search if isinstance(search, str) else "", choices)[0])
+        stage = {
+            name: [unless_shown(n, b) for n, b in zip(value, stage_before[name])]
+            if isinstance(value, list)  # a list of outputs (one per chart slot)
+            else unless_shown(value, stage_before[name])
+            for name, value in presentation.stage(view).items()
+        }
         return {
             # Only a move between slides leaves the store alone. Anything else writes it even when it
             # looks unchanged: `current` may predate a reply still in flight (a click, then Back).
             "store": no_update if presenting and drawn == current else drawn,
             "search": query if query != (search or "") else no_update,
-            "years": no_update if from_controls else years_value,
-            "controls": {f: no_update for f in fields} if from_controls else control_values,
-            "measure": no_update if from_controls else measure_value,
-            "clicks": {g: None for g in clickable_graphs},
+            "years": no_update if from_controls else unless_shown(years_value, years),
+            "controls": {
+                f: no_update if from_controls else unless_shown(control_values[f], controls.get(f)) for f in fields
+            },
+            "measure": no_update if from_controls else unless_shown(measure_value, measure),
+            # A chart's click is cleared so that the same bar can be clicked again; the others are clear.
+            "clicks": {g: None if everything or g == trigger else no_update for g in clickable_graphs},
             "notices": notices,
-            "chips": _chips(view, span),
-            "area_options": filter_panel.area_options(choices, list(view.filters.regions)),
-            "clear_disabled": nothing_to_clear(view),
-            "stage": presentation.stage(view),
+            "chips": _chips(view, span) if everything or drawn != current else no_update,
+            "area_options": (
+                filter_panel.area_options(choices, list(view.filters.regions))
+                if everything or view.filters.regions != before.filters.regions
+                else no_update
+            ),
+            "clear_disabled": unless_shown(nothing_to_clear(view), nothing_to_clear(before)),
+            "stage": stage,
         }
 
 
