@@ -190,3 +190,27 @@ def test_a_chart_file_follows_the_view_on_screen(ui: Ui, demo):
         chart.columns,
         *([str(cell) for cell in row] for row in chart.rows),
     ]
+
+
+def test_a_closed_table_is_emptied_and_reopens_with_the_view_on_screen(ui: Ui, demo):
+    """Closed tables are not redrawn (components/chart_access.py), so closing one empties it: reopened
+    after a change of view, it never shows the numbers of the view it was closed on."""
+    ui.open("?state=TX")
+    page = ui.page
+    toggle, shown = page.locator("#gender-table-toggle"), page.locator("#gender-table-view")
+    toggle.click()
+    texas = chart_tables.breakdown_table(demo, ViewState(filters=Filters(states=["TX"])), "gender")
+    expect(shown.locator("table caption")).to_have_text(texas.title)
+    toggle.click()
+    expect(shown).to_be_hidden()
+    expect(shown.locator("table")).to_have_count(0)
+
+    ui.click_point("trafficking-type-graph", "Labor")
+    ui.wait_idle()
+    toggle.click()
+    labor = chart_tables.breakdown_table(
+        demo, ViewState(filters=Filters(states=["TX"], trafficking_types=["labor"])), "gender"
+    )
+    expect(shown.locator("table caption")).to_have_text(labor.title)
+    listed = [r.locator("td").inner_text().strip() for r in shown.locator("tbody tr").all()]
+    assert listed == [chart_tables.display(row[1]) for row in labor.rows]
