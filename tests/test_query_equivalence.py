@@ -5,14 +5,18 @@ Each reference below is the straightforward version of a step that hotline compu
 denominators by position instead of a merge); every published number must stay bit-for-bit the same.
 """
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from ui_helpers import demo, small_dataset
 
+from hotline import Filters
 from hotline.cellkey import KEY_RANGE, PerturbationTable
-from hotline.dataset import _pinned_margins_of_each
+from hotline.dataset import Dataset, SourceInfo, _pinned_margins_of_each
 from hotline.privacy import FEWER_THAN_MIN, SHOWN, _not_alone_in_any_line, _protect_lines, pinned_margins, suppress
 from hotline.rates import RateTable
 
@@ -124,3 +128,43 @@ def test_rates_by_position_match_a_row_by_row_lookup_whatever_the_row_order():
         rate = frame["count"].astype("Float64") / expected * 100_000
         rate = rate.where(~frame["suppressed"] & (expected > 0).fillna(False))
         pd.testing.assert_series_equal(result["rate"], pd.Series(rate, name="rate"), check_exact=False, rtol=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), exact=st.booleans())
+def test_finer_grids_in_one_pass_match_each_grid_alone(data, exact):
+    """The pinned margins' finer grids, summed side by side, are each the grid `_grid` gives alone."""
+    dataset = small_dataset() if not exact else _exact_small()
+    dimensions = list(dataset.dimensions)
+    by = tuple(data.draw(st.lists(st.sampled_from(dimensions), max_size=2, unique=True)))
+    others = tuple(data.draw(st.lists(st.sampled_from([d for d in dimensions if d not in by]), min_size=1, unique=True)))
+    chosen = {}
+    fields = {"states": "state", "genders": "gender", "callers": "caller"}
+    for name in data.draw(st.lists(st.sampled_from(sorted(fields)), max_size=2, unique=True)):
+        values = list(dataset.values(fields[name]))
+        chosen[name] = tuple(data.draw(st.lists(st.sampled_from(values), min_size=1, max_size=2, unique=True)))
+    if data.draw(st.booleans()):
+        first, last = dataset.years
+        chosen["years"] = (first + 1, last)
+    filters = Filters(**chosen)
+    together = dataset._finer_grids(by, filters, others)
+    for other, grid in zip(others, together, strict=True):
+        alone, _ = dataset._grid((*by, other), filters)
+        np.testing.assert_array_equal(grid, alone)
+        assert not grid.flags.writeable
+
+
+@lru_cache(maxsize=1)
+def _exact_small():
+    cube = small_dataset().cube
+    return Dataset(cube, source=SourceInfo("small.csv", "small test data"), records=1, perturbation=None)
+
+
+def test_finer_grids_from_the_full_cube_match_each_grid_alone():
+    """With a month selected every grid reads the full cube (not the one summed over months): the same."""
+    dataset = demo()
+    filters = Filters(years=(2020, 2020), months=(3, 4), states=("TX", "CA"))
+    for by in [(), ("state",), ("year", "trafficking_type")]:
+        others = tuple(d for d in dataset.dimensions if d not in by)
+        for other, grid in zip(others, dataset._finer_grids(by, filters, others), strict=True):
+            np.testing.assert_array_equal(grid, dataset._grid((*by, other), filters)[0])
