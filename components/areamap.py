@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from dash import Output
 
-from components import panel, text, theme
+from components import columns, panel, text, theme
 from hotline import geography
 from hotline.areas import US_STATES, AreaScheme
 from hotline.dataset import Dataset
@@ -69,19 +69,19 @@ def render(dataset: Dataset, view: ViewState) -> dict:
     if areas.dimension not in dataset.dimensions:
         return panel.unavailable_figure()
     # Always with rates: the table shows this same aggregate, so both read one cached result.
-    frame = dataset.aggregate([areas.dimension], filters, measure="rate", open_dimension=areas.dimension)
-    frame = frame[frame[areas.dimension] != UNKNOWN_AREA]
+    found = dataset.columns([areas.dimension], filters, measure="rate", open_dimension=areas.dimension)
+    found = columns.where(found, [code != UNKNOWN_AREA for code in found[areas.dimension]])
     unit = dataset.source.unit
     title = text.chart_title(
         view.measure, areas.dimension, filters.without(areas.dimension), dataset.years, areas=areas, unit=unit
     )
     selected = set(filters.geography())
     footnote = text.footnote(dataset)
-    return figure(frame, selected, view.measure, title, footnote, dataset.min_cell, areas=areas, unit=unit)
+    return figure(found, selected, view.measure, title, footnote, dataset.min_cell, areas=areas, unit=unit)
 
 
 def figure(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | columns.Columns,
     selected: set[str],
     measure: str,
     title: str,
@@ -98,16 +98,16 @@ def figure(
     """
     column = areas.dimension
     value_column = "rate" if measure == "rate" else "count"
-    # Plain lists once: pandas' per-row access costs more than the figure on frames this small.
-    codes = frame[column].tolist()
-    values = frame[value_column].tolist()
-    suppressed = frame["suppressed"].tolist()
+    frame = columns.of(frame)
+    codes = list(frame[column])
+    values = list(frame[value_column])
+    suppressed = list(frame["suppressed"])
     shown = [i for i, (v, s) in enumerate(zip(values, suppressed)) if not s and not pd.isna(v)]
     hidden = [i for i, s in enumerate(suppressed) if s]
     shown_codes, hidden_codes = [codes[i] for i in shown], [codes[i] for i in hidden]
     shown_values = [values[i] for i in shown]
-    bounds = frame["at_least"].tolist() if "at_least" in frame else None
-    at_least = [bounds[i] for i in shown] if bounds is not None else [False] * len(shown)
+    bounds = columns.flags(frame, "at_least")
+    at_least = [bounds[i] for i in shown]
     unit_words = text.measure_phrase(measure, unit).lower()
     traces = [
         {
@@ -141,7 +141,7 @@ def figure(
         }
     ]
     if hidden:
-        reasons = frame["suppression"].tolist()
+        reasons = frame["suppression"]
         traces.append(
             {
                 "type": "choropleth",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import Output
 
-from components import panel, text, theme
+from components import columns, panel, text, theme
 from hotline.dataset import Dataset
 from hotline.schema import LABELS, value_label
 from hotline.viewstate import ViewState
@@ -44,16 +44,15 @@ def respond(dataset: Dataset, view: ViewState) -> dict:
     }
 
 
-def query(dataset: Dataset, view: ViewState, dimension: str) -> pd.DataFrame:
+def query(dataset: Dataset, view: ViewState, dimension: str) -> columns.Columns:
     """The chart's aggregate (its own filter left open), in the chart's order from the top."""
-    frame = dataset.aggregate([dimension], view.filters, measure=view.measure, open_dimension=dimension)
+    found = dataset.columns([dimension], view.filters, measure=view.measure, open_dimension=dimension)
     leading = LEADING_VALUES.get(dimension, ())
     if not leading:
-        return frame
+        return found
     rank = {value: i for i, value in enumerate(leading)}
-    values = frame[dimension].tolist()
-    order = sorted(range(len(frame)), key=lambda i: (rank.get(values[i], len(rank)), i))
-    return frame.iloc[order].reset_index(drop=True)
+    values = found[dimension]
+    return columns.take(found, sorted(range(len(values)), key=lambda i: (rank.get(values[i], len(rank)), i)))
 
 
 def render(dataset: Dataset, view: ViewState, dimension: str) -> dict:
@@ -66,7 +65,7 @@ def render(dataset: Dataset, view: ViewState, dimension: str) -> dict:
 
 
 def figure(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | columns.Columns,
     dimension: str,
     selected: set,
     measure: str,
@@ -82,15 +81,15 @@ def figure(
     says why. Shares in the hover are of the chart's total, so they use only numbers on screen.
     """
     value_column = "rate" if measure == "rate" else "count"
-    # Plain lists once: pandas' per-row access costs more than the figure on frames this small.
-    codes = frame[dimension].tolist()
-    counts = frame["count"].tolist()
-    suppressed = frame["suppressed"].tolist()
+    frame = columns.of(frame)
+    codes = list(frame[dimension])
+    counts = list(frame["count"])
+    suppressed = list(frame["suppressed"])
     labels = [value_label(v) for v in codes]
-    values = [None if s or pd.isna(v) else float(v) for v, s in zip(frame[value_column].tolist(), suppressed)]
+    values = [None if s or pd.isna(v) else float(v) for v, s in zip(frame[value_column], suppressed)]
     chosen = [not selected or v in selected for v in codes]
     unit_words = text.measure_phrase(measure, unit).lower()
-    at_least = frame["at_least"].tolist() if "at_least" in frame else [False] * len(frame)
+    at_least = columns.flags(frame, "at_least")
     # A share of lower bounds would be a guess: shares only when every count is exact and shown.
     total = sum(counts) if not any(suppressed) and not any(at_least) else None
     hover = []
@@ -160,9 +159,9 @@ def _count_ticks(measure: str, values: list[float | None]) -> dict:
 
 
 def _suppressed_marks(
-    frame: pd.DataFrame, codes: list, dimension: str, labels: list[str], rows: list[int], min_cell: int
+    frame: columns.Columns, codes: list, dimension: str, labels: list[str], rows: list[int], min_cell: int
 ) -> dict:
-    suppression = frame["suppression"].tolist()
+    suppression = frame["suppression"]
     reasons = [suppression[i] for i in rows]
     return {
         "type": "scatter",

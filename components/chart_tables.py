@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components import breakdowns, table, text, trend
+from components import breakdowns, columns, table, text, trend
 from hotline.dataset import Dataset
 from hotline.schema import LABELS, UNKNOWN_AREA, value_label
 from hotline.viewstate import MONTH_NAMES, ViewState
@@ -52,15 +52,6 @@ def shown_value(value: object, measure: str, reason: object, min_cell: int, at_l
     return int(value)
 
 
-def _at_least(frame: pd.DataFrame) -> list:
-    return frame["at_least"].tolist() if "at_least" in frame else [False] * len(frame)
-
-
-def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
-    """Columns as plain lists (pandas' per-row access costs more than these small tables)."""
-    return [frame[name].tolist() for name in names]
-
-
 def _title(dataset: Dataset, measure: str, by, scope) -> str:
     return text.chart_title(measure, by, scope, dataset.years, areas=dataset.areas, unit=dataset.source.unit)
 
@@ -75,36 +66,39 @@ def map_table(dataset: Dataset, view: ViewState) -> ChartTable:
     filters, areas = view.filters, dataset.areas
     area = areas.dimension
     title = _title(dataset, view.measure, area, filters.without(area))
-    columns = [areas.label, _measure_column(dataset, view.measure)]
+    header = [areas.label, _measure_column(dataset, view.measure)]
     if area not in dataset.dimensions:  # no geography: the map says it cannot be drawn
-        return ChartTable(title, columns, [], footnote(dataset))
-    frame = dataset.aggregate([area], filters, measure="rate", open_dimension=area)
-    frame = frame[frame[area] != UNKNOWN_AREA]
+        return ChartTable(title, header, [], footnote(dataset))
+    found = dataset.columns([area], filters, measure="rate", open_dimension=area)
+    found = columns.where(found, [code != UNKNOWN_AREA for code in found[area]])
     value_column = "rate" if view.measure == "rate" else "count"
     rows = [
         [areas.name(code), shown_value(value, view.measure, reason, dataset.min_cell, bound)]
-        for code, value, reason, bound in zip(*_columns(frame, area, value_column, "suppression"), _at_least(frame))
+        for code, value, reason, bound in zip(
+            found[area], found[value_column], found["suppression"], columns.flags(found, "at_least")
+        )
     ]
     rows.sort(key=lambda row: row[0])
-    return ChartTable(title, columns, rows, footnote(dataset))
+    return ChartTable(title, header, rows, footnote(dataset))
 
 
 def trend_table(dataset: Dataset, view: ViewState) -> ChartTable:
     """One row per year (or month, for a one-year view), one column per trafficking type (the stacked segments)."""
-    period, by, frame = trend.query(dataset, view)  # the very aggregate trend.render draws
+    period, by, found = trend.query(dataset, view)  # the very aggregate trend.render draws
     split = by[1] if len(by) > 1 else None
     title = _title(dataset, view.measure, tuple(by), trend.scope_of(view, period))
     value_column = "rate" if view.measure == "rate" else "count"
     min_cell = dataset.min_cell
-    years = list(dict.fromkeys(frame[period]))
-    series = list(frame[split].unique()) if split else [None]
+    years = list(dict.fromkeys(found[period]))
+    series = list(dict.fromkeys(found[split])) if split else [None]
     cells = {
         (year, value if split else None): shown_value(v, view.measure, r, min_cell, bound)
         for year, value, v, r, bound in zip(
-            frame[period].tolist(),
-            frame[split].tolist() if split else [None] * len(frame),
-            *_columns(frame, value_column, "suppression"),
-            _at_least(frame),
+            found[period],
+            found[split] if split else [None] * columns.length(found),
+            found[value_column],
+            found["suppression"],
+            columns.flags(found, "at_least"),
         )
     }
     names = [value_label(v) for v in series] if split else [_measure_column(dataset, view.measure)]
@@ -121,12 +115,14 @@ def _month_name(month) -> str:
 
 def breakdown_table(dataset: Dataset, view: ViewState, dimension: str) -> ChartTable:
     """One row per value, in the chart's order (as breakdowns.render: its own filter left open)."""
-    frame = breakdowns.query(dataset, view, dimension)  # as breakdowns.render, in its order
+    found = breakdowns.query(dataset, view, dimension)  # as breakdowns.render, in its order
     title = _title(dataset, view.measure, dimension, view.filters.without(dimension))
     value_column = "rate" if view.measure == "rate" else "count"
     rows = [
         [value_label(value), shown_value(v, view.measure, reason, dataset.min_cell, bound)]
-        for value, v, reason, bound in zip(*_columns(frame, dimension, value_column, "suppression"), _at_least(frame))
+        for value, v, reason, bound in zip(
+            found[dimension], found[value_column], found["suppression"], columns.flags(found, "at_least")
+        )
     ]
     return ChartTable(title, [LABELS[dimension], _measure_column(dataset, view.measure)], rows, footnote(dataset))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from dash import Output, html
 
-from components import markup, panel, text
+from components import columns, markup, panel, text
 from hotline.dataset import Dataset
 from hotline.viewstate import ViewState
 
@@ -45,7 +45,7 @@ def respond(dataset: Dataset, view: ViewState) -> dict:
 def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:
     filters = view.filters
     min_cell = dataset.min_cell
-    total = _rows(dataset.aggregate([], filters, measure=view.measure))[0]
+    total = _rows(dataset.columns([], filters, measure=view.measure))[0]
     last = (filters.years or dataset.years)[1]
     scope = text.scope_phrase(filters, dataset.years, areas=dataset.areas)
     unit = dataset.source.unit
@@ -71,15 +71,14 @@ def compute(dataset: Dataset, view: ViewState) -> list[Kpi]:
     return kpis
 
 
-def _rows(frame: pd.DataFrame) -> list[dict]:
-    """The rows as dicts of plain values (pandas' per-row access costs more than these few numbers)."""
-    columns = {name: frame[name].tolist() for name in frame.columns}
-    return [dict(zip(columns, values)) for values in zip(*columns.values())]
+def _rows(found: columns.Columns) -> list[dict]:
+    """The rows of an aggregate's columns (Dataset.columns) as dicts of plain values."""
+    return [dict(zip(found, values)) for values in zip(*found.values())]
 
 
-def _by(frame: pd.DataFrame, column: str) -> dict:
+def _by(found: columns.Columns, column: str) -> dict:
     """The rows as dicts, by their value in `column`."""
-    return {row[column]: row for row in _rows(frame)}
+    return {row[column]: row for row in _rows(found)}
 
 
 def _value(row: dict, measure: str, min_cell: int) -> str:
@@ -94,7 +93,7 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
     label = f"Change {last - 1} to {last}"
     if last - 1 < dataset.years[0]:
         return Kpi("change", label, "—", f"no data for {last - 1}")
-    by_year = _by(dataset.aggregate(["year"], view.filters, measure=view.measure, open_dimension="year"), "year")
+    by_year = _by(dataset.columns(["year"], view.filters, measure=view.measure, open_dimension="year"), "year")
     column = "rate" if view.measure == "rate" else "count"
     now, before = by_year[last], by_year[last - 1]
     if (
@@ -118,7 +117,7 @@ def _victims_and_survivors(dataset: Dataset, view: ViewState, last: int) -> Kpi:
     """Signals from victims and survivors: the caller chart's bar (its own filter left open, as there),
     and their change from the year before the last to the last, as the trend of those signals shows it."""
     label = "From victims and survivors"
-    callers = _by(dataset.aggregate(["caller"], view.filters, open_dimension="caller"), "caller")
+    callers = _by(dataset.columns(["caller"], view.filters, open_dimension="caller"), "caller")
     if "victim_survivor" not in callers:
         return Kpi("victims", label, "—", "no signals from victims or survivors in these data")
     value = _value(callers["victim_survivor"], "count", dataset.min_cell)
@@ -133,7 +132,7 @@ def _victims_and_survivors(dataset: Dataset, view: ViewState, last: int) -> Kpi:
 
 def _share(dataset: Dataset, view: ViewState, dimension: str, value: str, label: str, detail: str) -> Kpi:
     """Share of one value across the whole chart of its dimension (its own filter left open, like the chart)."""
-    rows = _by(dataset.aggregate([dimension], view.filters, open_dimension=dimension), dimension)
+    rows = _by(dataset.columns([dimension], view.filters, open_dimension=dimension), dimension)
     if value not in rows:
         return Kpi(value, label, "—", "not in these data")
     if any(row["suppressed"] for row in rows.values()):

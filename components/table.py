@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Output, html
 
-from components import markup, panel, text
+from components import columns, markup, panel, text
 from hotline.dataset import Dataset
 from hotline.viewstate import ViewState
 
@@ -53,7 +53,7 @@ def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]
     min_cell = dataset.min_cell
     areas = dataset.areas
     column = areas.dimension
-    frame = dataset.aggregate([column], view.filters, measure="rate", open_dimension=column)
+    found = dataset.columns([column], view.filters, measure="rate", open_dimension=column)
     selected = set(view.filters.geography())
     # Countries are placed by M49 sub-region ("Western Europe"), states by census region.
     place_label, place_of = (
@@ -61,10 +61,8 @@ def rows(dataset: Dataset, view: ViewState) -> tuple[list[str], list[list[str]]]
     )
     header = [areas.label, place_label, text.measure_phrase("count", dataset.source.unit), "Per 100k people a year"]
     body = []
-    # Plain lists once: pandas' per-row access costs more than the table on frames this small.
-    bounds = frame["at_least"].tolist() if "at_least" in frame else [False] * len(frame)
-    columns = (*(frame[name].tolist() for name in (column, "count", "rate", "suppression")), bounds)
-    for code, count, rate, reason, at_least in zip(*columns):
+    values = (*(found[name] for name in (column, "count", "rate", "suppression")), columns.flags(found, "at_least"))
+    for code, count, rate, reason, at_least in zip(*values):
         hidden = isinstance(reason, str)
         if not hidden and count == 0:
             continue

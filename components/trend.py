@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from dash import Output
 
-from components import panel, text, theme
+from components import columns, panel, text, theme
 from hotline.dataset import Dataset
 from hotline.schema import value_label
 from hotline.viewstate import MONTH_NAMES, ViewState
@@ -44,12 +44,12 @@ def period_of(dataset: Dataset, view: ViewState) -> str:
     return "month" if one_year and "month" in dataset.dimensions and view.measure == "count" else "year"
 
 
-def query(dataset: Dataset, view: ViewState) -> tuple[str, list[str], pd.DataFrame]:
+def query(dataset: Dataset, view: ViewState) -> tuple[str, list[str], columns.Columns]:
     """The trend's period ("year" or "month"), its `by` and its aggregate (its own period left open)."""
     period = period_of(dataset, view)
     split = "trafficking_type" if "trafficking_type" in dataset.dimensions else None
     by = [period, split] if split else [period]
-    return period, by, dataset.aggregate(by, view.filters, measure=view.measure, open_dimension=period)
+    return period, by, dataset.columns(by, view.filters, measure=view.measure, open_dimension=period)
 
 
 def scope_of(view: ViewState, period: str):
@@ -78,7 +78,7 @@ def period_label(value, period: str = "year") -> str:
 
 
 def figure(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | columns.Columns,
     selected: tuple | None,
     measure: str,
     title: str,
@@ -96,15 +96,10 @@ def figure(
     and a grey marker above the year lists what is hidden.
     """
     value_column = "rate" if measure == "rate" else "count"
-    # Plain lists once (pandas' per-row access costs more than the figure on frames this small).
-    periods = frame[period].tolist()
-    types = frame["trafficking_type"].tolist() if "trafficking_type" in frame else [None] * len(periods)
-    cells = dict(
-        zip(
-            zip(periods, types),
-            zip(frame[value_column].tolist(), frame["suppressed"].tolist(), _at_least(frame)),
-        )
-    )
+    frame = columns.of(frame)
+    periods = list(frame[period])
+    types = list(frame["trafficking_type"]) if "trafficking_type" in frame else [None] * len(periods)
+    cells = dict(zip(zip(periods, types), zip(frame[value_column], frame["suppressed"], columns.flags(frame, "at_least"))))
     years = list(dict.fromkeys(periods))  # the aggregate's order: years, or months 1-12 (unknown last)
     x = [period_label(y, period) for y in years]
     if period == "year":
@@ -179,27 +174,20 @@ def _plain(value, period: str = "year"):
 _MISSING = (None, True, False)  # (value, suppressed, at least) of a cell the aggregate does not hold
 
 
-def _at_least(frame: pd.DataFrame) -> list:
-    """Whether each row's value is a lower bound (missing reads as no)."""
-    if "at_least" not in frame:
-        return [False] * len(frame)
-    return [False if pd.isna(b) else b for b in frame["at_least"].tolist()]
-
-
-def _hidden_marks(frame: pd.DataFrame, years: list, value_column: str, min_cell: int, period: str = "year"):
-    suppressed = frame["suppressed"].tolist()
+def _hidden_marks(frame: columns.Columns, years: list, value_column: str, min_cell: int, period: str = "year"):
+    suppressed = frame["suppressed"]
     if not any(suppressed):
         return None
-    periods = frame[period].tolist()
-    types = frame["trafficking_type"].tolist() if "trafficking_type" in frame else [None] * len(periods)
+    periods = frame[period]
+    types = frame["trafficking_type"] if "trafficking_type" in frame else [None] * len(periods)
     # Where each period's stack of shown segments ends: the grey marker sits on top of it.
     shown: dict = {}
-    for year, v, s in zip(periods, frame[value_column].tolist(), suppressed):
+    for year, v, s in zip(periods, frame[value_column], suppressed):
         if not s and not pd.isna(v):
             shown.setdefault(year, []).append(v)
     # The hidden segments by period, in the aggregate's order.
     hidden: dict = {}
-    for year, value, reason, s in zip(periods, types, frame["suppression"].tolist(), suppressed):
+    for year, value, reason, s in zip(periods, types, frame["suppression"], suppressed):
         if s:
             hidden.setdefault(year, []).append(f"{value_label(value)}: {text.suppressed_label(reason, min_cell)}")
     rows = [(year, math.fsum(shown.get(year, ())), "<br>".join(parts)) for year, parts in hidden.items()]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,17 @@ CENSORED_SMALL = "includes_censored"
 _SUPPRESSION_LABELS = pd.array(
     [SUPPRESSION_REASON.get(code) for code in range(max(SUPPRESSION_REASON) + 1)], dtype="string"
 )
+# The same labels as the plain values of `Dataset.columns` (what the frame's column lists).
+_SUPPRESSION_VALUES = tuple(pd.NA if label is None else label for label in _SUPPRESSION_LABELS.tolist())
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """One computed aggregate: the frame `aggregate` hands out copies of, and the same columns as plain
+    values (`columns`), built from the same arrays, for the page's panels."""
+
+    frame: pd.DataFrame
+    columns: Mapping[str, tuple]
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,9 @@ class Dataset:
         self._flat_positions = lru_cache(maxsize=8)(self._compute_flat_positions)
         # The `by` columns of result frames: they depend only on `by` (the observed values never change).
         self._by_columns = lru_cache(maxsize=64)(lambda by: _by_columns(by, [self.values(d) for d in by]))
+        self._by_values = lru_cache(maxsize=64)(
+            lambda by: {name: tuple(index.tolist()) for name, index in self._by_columns(by).items()}
+        )
 
     def clear_query_caches(self) -> list[str]:
         """Forget every cached query result (for benchmarks of cold queries). Returns the caches' names."""
@@ -185,6 +200,25 @@ class Dataset:
         filter is left open so every value appears, and its selected values, whose sum the rest of
         the page shows, are protected together so that no hidden one can be worked out from it.
         """
+        return self._answer(by, filters, measure, open_dimension).frame.copy()
+
+    def columns(
+        self,
+        by: Sequence[str] = (),
+        filters: Filters | None = None,
+        *,
+        measure: str = "count",
+        open_dimension: str | None = None,
+    ) -> Mapping[str, tuple]:
+        """What `aggregate` returns, as a read-only mapping of column name -> tuple of plain values.
+
+        Each tuple is what the frame's column would list (`frame[name].tolist()`: pd.NA where missing).
+        The page's panels read these: building them from the query's own arrays costs a fraction of
+        reading columns back out of a DataFrame, which at a hotline's size costs more than the figures.
+        """
+        return self._answer(by, filters, measure, open_dimension).columns
+
+    def _answer(self, by: Sequence[str], filters: Filters | None, measure: str, open_dimension: str | None) -> _Answer:
         unknown = [d for d in by if d not in self.dimensions]
         if unknown:
             raise ValueError(f"unknown dimension(s) {unknown}; this dataset has {list(self.dimensions)}")
@@ -192,15 +226,17 @@ class Dataset:
             raise ValueError(f"measure must be 'count' or 'rate', not {measure!r}")
         if open_dimension is not None and open_dimension not in by:
             raise ValueError(f"open_dimension {open_dimension!r} must be one of by={list(by)}")
-        return self._aggregate(tuple(by), filters or Filters(), measure, open_dimension).copy()
+        return self._aggregate(tuple(by), filters or Filters(), measure, open_dimension)
 
-    def _compute(self, by: tuple[str, ...], filters: Filters, measure: str, open_dimension: str | None):
+    def _compute(self, by: tuple[str, ...], filters: Filters, measure: str, open_dimension: str | None) -> _Answer:
         if measure == "rate":
             # The same counts and suppression as the count view (often asked for too), plus rates.
-            frame = self._aggregate(by, filters, "count", open_dimension).copy()
-            return self._with_rates(
-                frame, by, filters.without(open_dimension) if open_dimension is not None else filters
+            counted = self._aggregate(by, filters, "count", open_dimension)
+            frame = self._with_rates(
+                counted.frame.copy(), by, filters.without(open_dimension) if open_dimension is not None else filters
             )
+            rates = {name: tuple(frame[name].tolist()) for name in ("population", "rate")}
+            return _Answer(frame, MappingProxyType({**counted.columns, **rates}))
         group = None
         view_filters = filters
         if open_dimension is not None:
@@ -215,10 +251,10 @@ class Dataset:
                 also_hide, self._groups_of_hidden_totals(by, view_filters, open_dimension, group, grid)
             )
         status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
-        frame = _frame(by, self._by_columns(by), grid, status)
+        frame, columns = _frame(by, self._by_columns(by), self._by_values(by), grid, status)
         if self.cube.excess is not None:
-            frame = self._with_censoring(frame, self._excess_grid(by, filters), grid)
-        return frame
+            frame = self._with_censoring(frame, columns, self._excess_grid(by, filters), grid)
+        return _Answer(frame, MappingProxyType(columns))
 
     def _groups_of_hidden_totals(self, by, view_filters: Filters, open_dimension: str, group, grid: np.ndarray):
         """Cells to hide because the number they add up to is hidden elsewhere on the page.
@@ -233,7 +269,9 @@ class Dataset:
         # The sum is published by the chart of the remaining dimension, which leaves its own
         # dimension open; use that very aggregate so both agree on what is hidden.
         coarser = self._aggregate(coarser_by, view_filters, "count", coarser_by[0] if len(coarser_by) == 1 else None)
-        hidden_totals = coarser["suppressed"].to_numpy().reshape([len(self.values(d)) for d in coarser_by] or ())
+        hidden_totals = np.array(coarser.columns["suppressed"], dtype=bool).reshape(
+            [len(self.values(d)) for d in coarser_by] or ()
+        )
         if not hidden_totals.any():
             return None
         lines_hidden = np.expand_dims(hidden_totals, axis)
@@ -418,14 +456,17 @@ class Dataset:
             out[dimension] = position
         return out
 
-    def _with_censoring(self, frame: pd.DataFrame, excess: np.ndarray, grid: np.ndarray) -> pd.DataFrame:
+    def _with_censoring(self, frame: pd.DataFrame, columns: dict, excess: np.ndarray, grid: np.ndarray) -> pd.DataFrame:
+        """The frame (and, in place, its plain `columns`) with `at_least` and `count_max` added."""
         excess = np.asarray(excess).reshape(-1)
         lower = np.asarray(grid).reshape(-1)
-        frame["at_least"] = (excess > 0) & ~frame["suppressed"].to_numpy()
+        suppressed = frame["suppressed"].to_numpy()
+        frame["at_least"] = (excess > 0) & ~suppressed
         # The most a shown cell can hold: what a change or a share may be at most (never shown as a count).
         frame["count_max"] = frame["count"] + pd.array(excess, dtype="Int64")
-        maybe_large = frame["suppressed"].to_numpy() & (excess > 0) & (lower + excess >= self.min_cell)
+        maybe_large = suppressed & (excess > 0) & (lower + excess >= self.min_cell)
         frame.loc[maybe_large, "suppression"] = CENSORED_SMALL
+        columns.update({name: tuple(frame[name].tolist()) for name in ("suppression", "at_least", "count_max")})
         return frame
 
     def _needs_months(self, by: tuple[str, ...], filters: Filters) -> bool:
@@ -521,11 +562,14 @@ def _by_columns(by: tuple[str, ...], axes: list[tuple]) -> dict[str, pd.Index]:
     return columns
 
 
-def _frame(by: tuple[str, ...], by_columns: dict[str, pd.Index], grid: np.ndarray, status: np.ndarray) -> pd.DataFrame:
-    """The result frame, built column by column (a few times faster than MultiIndex.to_frame).
+def _frame(
+    by: tuple[str, ...], by_columns: dict[str, pd.Index], by_values: dict[str, tuple], grid: np.ndarray, status: np.ndarray
+) -> tuple[pd.DataFrame, dict[str, tuple]]:
+    """The result frame, built column by column (a few times faster than MultiIndex.to_frame), and the
+    same columns as plain values (see Dataset.columns).
 
-    `by_columns` (see _by_columns) depend only on `by`, so the dataset builds them once per `by`;
-    pandas copies them into the frame.
+    `by_columns` and `by_values` (see _by_columns) depend only on `by`, so the dataset builds them
+    once per `by`; pandas copies them into the frame.
     """
     flat_status = np.asarray(status).reshape(-1)
     suppressed = flat_status != privacy.SHOWN
@@ -534,4 +578,11 @@ def _frame(by: tuple[str, ...], by_columns: dict[str, pd.Index], grid: np.ndarra
     columns["count"] = pd.arrays.IntegerArray(counts, suppressed.copy())  # missing where suppressed
     columns["suppressed"] = suppressed
     columns["suppression"] = _SUPPRESSION_LABELS.take(flat_status.astype(np.intp))
-    return pd.DataFrame(columns, index=None if by else [0])
+    hidden = suppressed.tolist()
+    plain = {
+        **by_values,
+        "count": tuple(pd.NA if h else c for c, h in zip(counts.tolist(), hidden)),
+        "suppressed": tuple(hidden),
+        "suppression": tuple(_SUPPRESSION_VALUES[code] for code in flat_status.tolist()),
+    }
+    return pd.DataFrame(columns, index=None if by else [0]), plain

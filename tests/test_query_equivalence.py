@@ -168,3 +168,26 @@ def test_finer_grids_from_the_full_cube_match_each_grid_alone():
         others = tuple(d for d in dataset.dimensions if d not in by)
         for other, grid in zip(others, dataset._finer_grids(by, filters, others), strict=True):
             np.testing.assert_array_equal(grid, dataset._grid((*by, other), filters)[0])
+
+
+def _plain(values: list) -> list:
+    """pd.NA as None, so that lists compare with ==."""
+    return [None if v is pd.NA else v for v in values]
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data(), measure=st.sampled_from(["count", "rate"]))
+def test_columns_are_the_frames_columns_as_plain_values(data, measure):
+    """Dataset.columns (built from the query's arrays) lists what each column of `aggregate` lists."""
+    dataset = data.draw(st.sampled_from([small_dataset(), demo()]))
+    dimensions = list(dataset.dimensions)
+    by = tuple(data.draw(st.lists(st.sampled_from(dimensions), max_size=2, unique=True)))
+    open_dimension = data.draw(st.sampled_from([None, *by]))
+    states = list(dataset.values("state"))
+    filters = Filters(states=tuple(data.draw(st.lists(st.sampled_from(states), max_size=2, unique=True))))
+    frame = dataset.aggregate(by, filters, measure=measure, open_dimension=open_dimension)
+    columns = dataset.columns(by, filters, measure=measure, open_dimension=open_dimension)
+    assert list(columns) == list(frame.columns)
+    for name in frame.columns:
+        assert _plain(list(columns[name])) == _plain(frame[name].tolist()), name
+        assert all(type(a) is type(b) for a, b in zip(columns[name], frame[name].tolist(), strict=True)), name
