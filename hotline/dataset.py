@@ -39,13 +39,22 @@ _SUPPRESSION_LABELS = pd.array(
 _SUPPRESSION_VALUES = tuple(pd.NA if label is None else label for label in _SUPPRESSION_LABELS.tolist())
 
 
-@dataclass(frozen=True)
 class _Answer:
-    """One computed aggregate: the frame `aggregate` hands out copies of, and the same columns as plain
-    values (`columns`), built from the same arrays, for the page's panels."""
+    """One computed aggregate: its columns as pandas arrays (`arrays`) and as plain values (`columns`,
+    for the page's panels), and the DataFrame `aggregate` hands out copies of, built on first use
+    (the page never asks for one)."""
 
-    frame: pd.DataFrame
-    columns: Mapping[str, tuple]
+    def __init__(self, arrays: dict[str, object], columns: Mapping[str, tuple], total: bool) -> None:
+        self.arrays = arrays
+        self.columns = MappingProxyType(dict(columns))
+        self._total = total  # by=(): a single row, index [0]
+        self._frame: pd.DataFrame | None = None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:  # two threads may both build it: the same frame, one is kept
+            self._frame = pd.DataFrame(self.arrays, index=[0] if self._total else None)
+        return self._frame
 
 
 @dataclass(frozen=True)
@@ -232,11 +241,7 @@ class Dataset:
         if measure == "rate":
             # The same counts and suppression as the count view (often asked for too), plus rates.
             counted = self._aggregate(by, filters, "count", open_dimension)
-            frame = self._with_rates(
-                counted.frame.copy(), by, filters.without(open_dimension) if open_dimension is not None else filters
-            )
-            rates = {name: tuple(frame[name].tolist()) for name in ("population", "rate")}
-            return _Answer(frame, MappingProxyType({**counted.columns, **rates}))
+            return self._with_rates(counted, by, filters.without(open_dimension) if open_dimension is not None else filters)
         group = None
         view_filters = filters
         if open_dimension is not None:
@@ -251,10 +256,10 @@ class Dataset:
                 also_hide, self._groups_of_hidden_totals(by, view_filters, open_dimension, group, grid)
             )
         status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
-        frame, columns = _frame(by, self._by_columns(by), self._by_values(by), grid, status)
+        arrays, columns = _columns(self._by_columns(by), self._by_values(by), grid, status)
         if self.cube.excess is not None:
-            frame = self._with_censoring(frame, columns, self._excess_grid(by, filters), grid)
-        return _Answer(frame, MappingProxyType(columns))
+            self._with_censoring(arrays, columns, self._excess_grid(by, filters), grid)
+        return _Answer(arrays, columns, total=not by)
 
     def _groups_of_hidden_totals(self, by, view_filters: Filters, open_dimension: str, group, grid: np.ndarray):
         """Cells to hide because the number they add up to is hidden elsewhere on the page.
@@ -456,18 +461,20 @@ class Dataset:
             out[dimension] = position
         return out
 
-    def _with_censoring(self, frame: pd.DataFrame, columns: dict, excess: np.ndarray, grid: np.ndarray) -> pd.DataFrame:
-        """The frame (and, in place, its plain `columns`) with `at_least` and `count_max` added."""
+    def _with_censoring(self, arrays: dict, columns: dict, excess: np.ndarray, grid: np.ndarray) -> None:
+        """Add `at_least` and `count_max` to an aggregate's columns (both forms, in place)."""
         excess = np.asarray(excess).reshape(-1)
         lower = np.asarray(grid).reshape(-1)
-        suppressed = frame["suppressed"].to_numpy()
-        frame["at_least"] = (excess > 0) & ~suppressed
+        suppressed = arrays["suppressed"]
+        arrays["at_least"] = (excess > 0) & ~suppressed
         # The most a shown cell can hold: what a change or a share may be at most (never shown as a count).
-        frame["count_max"] = frame["count"] + pd.array(excess, dtype="Int64")
+        arrays["count_max"] = arrays["count"] + pd.array(excess, dtype="Int64")
         maybe_large = suppressed & (excess > 0) & (lower + excess >= self.min_cell)
-        frame.loc[maybe_large, "suppression"] = CENSORED_SMALL
-        columns.update({name: tuple(frame[name].tolist()) for name in ("suppression", "at_least", "count_max")})
-        return frame
+        if maybe_large.any():
+            labels = arrays["suppression"].copy()
+            labels[maybe_large] = CENSORED_SMALL
+            arrays["suppression"] = labels
+        columns.update({name: tuple(arrays[name].tolist()) for name in ("suppression", "at_least", "count_max")})
 
     def _needs_months(self, by: tuple[str, ...], filters: Filters) -> bool:
         """Whether a query must read the full cube: it groups or filters by a dimension summed away."""
@@ -512,8 +519,16 @@ class Dataset:
         )
         return RateTable(self.geography, areas, self.years)
 
-    def _with_rates(self, frame: pd.DataFrame, by: tuple[str, ...], filters: Filters) -> pd.DataFrame:
-        return self._rates.attach(frame, by, filters.geography(), filters.years)
+    def _with_rates(self, counted: _Answer, by: tuple[str, ...], filters: Filters) -> _Answer:
+        """The count aggregate `counted` with its population and rate columns."""
+        keys = {name: counted.columns[name] for name in (self.geography, "year") if name in by}
+        count = counted.arrays["count"].to_numpy(dtype=np.float64, na_value=np.nan)
+        population, rate = self._rates.measures(
+            keys, count, counted.arrays["suppressed"], filters.geography(), filters.years
+        )
+        arrays = {**counted.arrays, "population": population, "rate": rate}
+        columns = {**counted.columns, "population": tuple(population.tolist()), "rate": tuple(rate.tolist())}
+        return _Answer(arrays, columns, total=not by)
 
 
 # Above this many rows x grids, the finer grids of _compute_finer_grids are summed one by one (the rows'
@@ -562,14 +577,14 @@ def _by_columns(by: tuple[str, ...], axes: list[tuple]) -> dict[str, pd.Index]:
     return columns
 
 
-def _frame(
-    by: tuple[str, ...], by_columns: dict[str, pd.Index], by_values: dict[str, tuple], grid: np.ndarray, status: np.ndarray
-) -> tuple[pd.DataFrame, dict[str, tuple]]:
-    """The result frame, built column by column (a few times faster than MultiIndex.to_frame), and the
-    same columns as plain values (see Dataset.columns).
+def _columns(
+    by_columns: dict[str, pd.Index], by_values: dict[str, tuple], grid: np.ndarray, status: np.ndarray
+) -> tuple[dict[str, object], dict[str, tuple]]:
+    """An aggregate's columns as pandas arrays (a frame's, built column by column: a few times faster than
+    MultiIndex.to_frame) and as plain values (see Dataset.columns).
 
     `by_columns` and `by_values` (see _by_columns) depend only on `by`, so the dataset builds them
-    once per `by`; pandas copies them into the frame.
+    once per `by`; pandas copies them into a frame.
     """
     flat_status = np.asarray(status).reshape(-1)
     suppressed = flat_status != privacy.SHOWN
@@ -585,4 +600,4 @@ def _frame(
         "suppressed": tuple(hidden),
         "suppression": tuple(_SUPPRESSION_VALUES[code] for code in flat_status.tolist()),
     }
-    return pd.DataFrame(columns, index=None if by else [0]), plain
+    return columns, plain

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -48,35 +48,53 @@ class RateTable:
         self, frame: pd.DataFrame, by: tuple[str, ...], geography: tuple[str, ...], years: tuple[int, int] | None
     ) -> pd.DataFrame:
         """`frame` (an aggregate) with `population` and `rate` columns; rate missing where suppressed."""
-        keys = tuple(c for c in (self.dimension, "year") if c in by)
+        count = frame["count"].to_numpy(dtype=np.float64, na_value=np.nan)
+        key_values = {column: frame[column] for column in (self.dimension, "year") if column in by}
+        population, rate = self.measures(key_values, count, frame["suppressed"].to_numpy(dtype=bool), geography, years)
+        frame["population"], frame["rate"] = population, rate
+        return frame
+
+    def measures(
+        self,
+        key_values: Mapping[str, Sequence],
+        count: np.ndarray,
+        suppressed: np.ndarray,
+        geography: tuple[str, ...],
+        years: tuple[int, int] | None,
+    ) -> tuple[pd.arrays.FloatingArray, pd.arrays.FloatingArray]:
+        """The `population` and `rate` columns of an aggregate, as Float64 arrays.
+
+        `key_values`: the aggregate's area and year columns, those of them it has; `count`: its counts
+        as floats (NaN where suppressed); `suppressed`: which rows are. A rate is missing where the
+        count is suppressed or the population is unknown or not positive.
+        """
+        keys = tuple(c for c in (self.dimension, "year") if c in key_values)
         denominators = self.denominators(keys, geography, years)
+        rows = len(count)
         if not keys:
-            frame["population"] = pd.array([denominators] * len(frame), dtype="Float64")
-            people = frame["population"].to_numpy(dtype=np.float64, na_value=np.nan)
+            population = pd.array([denominators] * rows, dtype="Float64")
+            people = population.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             # Each row's population by the positions of its area and year (missing: not selected or
             # no figure), as a left merge on the key columns gave it.
-            area = self._lookup(self._area_index, frame, self.dimension, keys)
-            year = self._lookup(self._year_index, frame, "year", keys)
+            area = self._lookup(self._area_index, key_values, self.dimension, rows)
+            year = self._lookup(self._year_index, key_values, "year", rows)
             found = (area >= 0) & (year >= 0)
             people = np.where(found, denominators[np.maximum(area, 0), np.maximum(year, 0)], np.nan)
             missing_people = np.isnan(people)
-            frame["population"] = pd.arrays.FloatingArray(np.where(missing_people, 0.0, people), missing_people)
-        # In numpy (as pandas' Float64 arithmetic does it, a few times faster): missing where the
-        # count is suppressed or the population is unknown or not positive.
-        count = frame["count"].to_numpy(dtype=np.float64, na_value=np.nan)
+            population = pd.arrays.FloatingArray(np.where(missing_people, 0.0, people), missing_people)
+        # In numpy (as pandas' Float64 arithmetic does it, a few times faster).
         known = ~np.isnan(people) & (np.nan_to_num(people) > 0)
-        rate = np.divide(count, people, out=np.full(len(frame), np.nan), where=known) * PER_PEOPLE
-        missing = np.isnan(rate) | frame["suppressed"].to_numpy(dtype=bool)
-        frame["rate"] = pd.arrays.FloatingArray(np.where(missing, 0.0, rate), missing)
-        return frame
+        rate = np.divide(count, people, out=np.full(rows, np.nan), where=known) * PER_PEOPLE
+        missing = np.isnan(rate) | suppressed
+        return population, pd.arrays.FloatingArray(np.where(missing, 0.0, rate), missing)
 
     @staticmethod
-    def _lookup(index: pd.Index, frame: pd.DataFrame, column: str, keys: tuple[str, ...]) -> np.ndarray:
-        """Positions of the frame's `column` values in `index` (-1: absent); all 0 when not a key."""
-        if column not in keys:
-            return np.zeros(len(frame), dtype=np.intp)
-        return index.get_indexer(frame[column])
+    def _lookup(index: pd.Index, key_values: Mapping[str, Sequence], column: str, rows: int) -> np.ndarray:
+        """Positions of the `column` values in `index` (-1: absent); all 0 when not a key."""
+        if column not in key_values:
+            return np.zeros(rows, dtype=np.intp)
+        return index.get_indexer(list(key_values[column]))
 
     def _denominators(self, keys: tuple[str, ...], geography: tuple[str, ...], years: tuple[int, int] | None):
         """Population over the selected areas and years, by `keys` (the area column and/or year).

@@ -16,7 +16,10 @@ from ui_helpers import demo, small_dataset
 
 from hotline import Filters
 from hotline.cellkey import KEY_RANGE, PerturbationTable
+from hotline.cube import build_cube
 from hotline.dataset import Dataset, SourceInfo, _pinned_margins_of_each
+from hotline.filters import DIMENSION_FIELD
+from hotline.normalize import normalize
 from hotline.privacy import FEWER_THAN_MIN, SHOWN, _not_alone_in_any_line, _protect_lines, pinned_margins, suppress
 from hotline.rates import RateTable
 
@@ -179,15 +182,27 @@ def _plain(values: list) -> list:
 @given(data=st.data(), measure=st.sampled_from(["count", "rate"]))
 def test_columns_are_the_frames_columns_as_plain_values(data, measure):
     """Dataset.columns (built from the query's arrays) lists what each column of `aggregate` lists."""
-    dataset = data.draw(st.sampled_from([small_dataset(), demo()]))
+    dataset = data.draw(st.sampled_from([small_dataset(), demo(), _censored()]))
     dimensions = list(dataset.dimensions)
     by = tuple(data.draw(st.lists(st.sampled_from(dimensions), max_size=2, unique=True)))
     open_dimension = data.draw(st.sampled_from([None, *by]))
-    states = list(dataset.values("state"))
-    filters = Filters(states=tuple(data.draw(st.lists(st.sampled_from(states), max_size=2, unique=True))))
+    areas = list(dataset.values(dataset.geography))
+    chosen = tuple(data.draw(st.lists(st.sampled_from(areas), max_size=2, unique=True)))
+    filters = Filters(**{DIMENSION_FIELD[dataset.geography]: chosen})
     frame = dataset.aggregate(by, filters, measure=measure, open_dimension=open_dimension)
     columns = dataset.columns(by, filters, measure=measure, open_dimension=open_dimension)
     assert list(columns) == list(frame.columns)
     for name in frame.columns:
         assert _plain(list(columns[name])) == _plain(frame[name].tolist()), name
         assert all(type(a) is type(b) for a, b in zip(columns[name], frame[name].tolist(), strict=True)), name
+
+
+@lru_cache(maxsize=1)
+def _censored():
+    """Counts suppressed at the source ("<5"): the columns `at_least` and `count_max`, and "includes_censored"."""
+    rows = [("MEX", "2019", "sex", "1,281"), ("MEX", "2019", "labor", "<5"), ("MEX", "2020", "labor", "<5"),
+            ("USA", "2019", "sex", "8,375"), ("USA", "2020", "labor", "7"), ("DEU", "2020", "sex", "300"),
+            ("DEU", "2019", "labor", "<5"), ("BRA", "2020", "sex", "<5")]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["Country", "Year", "Type", "Count"], dtype=object)
+    table = normalize(frame, "glotip.csv")
+    return Dataset(build_cube(table), source=SourceInfo("glotip.csv", "test rows"), records=len(table), perturbation=None)
