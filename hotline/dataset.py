@@ -40,20 +40,28 @@ _SUPPRESSION_VALUES = tuple(pd.NA if label is None else label for label in _SUPP
 
 
 class _Answer:
-    """One computed aggregate: its columns as pandas arrays (`arrays`) and as plain values (`columns`,
-    for the page's panels), and the DataFrame `aggregate` hands out copies of, built on first use
-    (the page never asks for one)."""
+    """One computed aggregate: its columns as plain values (`columns`, what the page's panels read), and
+    the DataFrame `aggregate` hands out copies of, built on first use from `parts` (the page never asks
+    for one: making pandas arrays costs more than the query's own arrays).
 
-    def __init__(self, arrays: dict[str, object], columns: Mapping[str, tuple], total: bool) -> None:
-        self.arrays = arrays
+    `parts` maps each column to its pandas values, or to a function that makes them; `counts` (0 where
+    suppressed) and `suppressed` are the count column as numpy, for the rates built on it.
+    """
+
+    def __init__(
+        self, parts: dict, columns: Mapping[str, tuple], counts: np.ndarray, suppressed: np.ndarray, total: bool
+    ) -> None:
+        self.parts = parts
         self.columns = MappingProxyType(dict(columns))
+        self.counts, self.suppressed = counts, suppressed
         self._total = total  # by=(): a single row, index [0]
         self._frame: pd.DataFrame | None = None
 
     @property
     def frame(self) -> pd.DataFrame:
         if self._frame is None:  # two threads may both build it: the same frame, one is kept
-            self._frame = pd.DataFrame(self.arrays, index=[0] if self._total else None)
+            made = {name: part() if callable(part) else part for name, part in self.parts.items()}
+            self._frame = pd.DataFrame(made, index=[0] if self._total else None)
         return self._frame
 
 
@@ -256,10 +264,10 @@ class Dataset:
                 also_hide, self._groups_of_hidden_totals(by, view_filters, open_dimension, group, grid)
             )
         status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
-        arrays, columns = _columns(self._by_columns(by), self._by_values(by), grid, status)
+        answer = _counted(self._by_columns(by), self._by_values(by), grid, status)
         if self.cube.excess is not None:
-            self._with_censoring(arrays, columns, self._excess_grid(by, filters), grid)
-        return _Answer(arrays, columns, total=not by)
+            self._with_censoring(answer, self._excess_grid(by, filters), grid)
+        return answer
 
     def _groups_of_hidden_totals(self, by, view_filters: Filters, open_dimension: str, group, grid: np.ndarray):
         """Cells to hide because the number they add up to is hidden elsewhere on the page.
@@ -461,20 +469,33 @@ class Dataset:
             out[dimension] = position
         return out
 
-    def _with_censoring(self, arrays: dict, columns: dict, excess: np.ndarray, grid: np.ndarray) -> None:
-        """Add `at_least` and `count_max` to an aggregate's columns (both forms, in place)."""
+    def _with_censoring(self, answer: _Answer, excess: np.ndarray, grid: np.ndarray) -> None:
+        """Add `at_least` and `count_max` to a count aggregate (in place), and "includes_censored"."""
         excess = np.asarray(excess).reshape(-1)
         lower = np.asarray(grid).reshape(-1)
-        suppressed = arrays["suppressed"]
-        arrays["at_least"] = (excess > 0) & ~suppressed
-        # The most a shown cell can hold: what a change or a share may be at most (never shown as a count).
-        arrays["count_max"] = arrays["count"] + pd.array(excess, dtype="Int64")
+        suppressed, counts, parts = answer.suppressed, answer.counts, answer.parts
+        at_least = (excess > 0) & ~suppressed
         maybe_large = suppressed & (excess > 0) & (lower + excess >= self.min_cell)
+        labels, count = parts["suppression"], parts["count"]
+
+        def relabelled():
+            found = labels().copy()
+            found[maybe_large] = CENSORED_SMALL
+            return found
+
         if maybe_large.any():
-            labels = arrays["suppression"].copy()
-            labels[maybe_large] = CENSORED_SMALL
-            arrays["suppression"] = labels
-        columns.update({name: tuple(arrays[name].tolist()) for name in ("suppression", "at_least", "count_max")})
+            parts["suppression"] = relabelled
+        parts["at_least"] = at_least
+        # The most a shown cell can hold: what a change or a share may be at most (never shown as a count).
+        parts["count_max"] = lambda: count() + pd.array(excess, dtype="Int64")
+        hidden = suppressed.tolist()
+        plain = dict(answer.columns)
+        plain["suppression"] = tuple(
+            CENSORED_SMALL if large else label for label, large in zip(plain["suppression"], maybe_large.tolist())
+        )
+        plain["at_least"] = tuple(at_least.tolist())
+        plain["count_max"] = tuple(pd.NA if h else c + e for c, e, h in zip(counts.tolist(), excess.tolist(), hidden))
+        answer.columns = MappingProxyType(plain)
 
     def _needs_months(self, by: tuple[str, ...], filters: Filters) -> bool:
         """Whether a query must read the full cube: it groups or filters by a dimension summed away."""
@@ -522,13 +543,17 @@ class Dataset:
     def _with_rates(self, counted: _Answer, by: tuple[str, ...], filters: Filters) -> _Answer:
         """The count aggregate `counted` with its population and rate columns."""
         keys = {name: counted.columns[name] for name in (self.geography, "year") if name in by}
-        count = counted.arrays["count"].to_numpy(dtype=np.float64, na_value=np.nan)
-        population, rate = self._rates.measures(
-            keys, count, counted.arrays["suppressed"], filters.geography(), filters.years
+        count = np.where(counted.suppressed, np.nan, counted.counts.astype(np.float64))
+        (people, no_people), (rate, no_rate) = self._rates.measures(
+            keys, count, counted.suppressed, filters.geography(), filters.years
         )
-        arrays = {**counted.arrays, "population": population, "rate": rate}
-        columns = {**counted.columns, "population": tuple(population.tolist()), "rate": tuple(rate.tolist())}
-        return _Answer(arrays, columns, total=not by)
+        parts = {
+            **counted.parts,
+            "population": lambda: pd.arrays.FloatingArray(people, no_people.copy()),
+            "rate": lambda: pd.arrays.FloatingArray(rate, no_rate.copy()),
+        }
+        columns = {**counted.columns, "population": _with_missing(people, no_people), "rate": _with_missing(rate, no_rate)}
+        return _Answer(parts, columns, counted.counts, counted.suppressed, total=not by)
 
 
 # Above this many rows x grids, the finer grids of _compute_finer_grids are summed one by one (the rows'
@@ -577,22 +602,23 @@ def _by_columns(by: tuple[str, ...], axes: list[tuple]) -> dict[str, pd.Index]:
     return columns
 
 
-def _columns(
+def _counted(
     by_columns: dict[str, pd.Index], by_values: dict[str, tuple], grid: np.ndarray, status: np.ndarray
-) -> tuple[dict[str, object], dict[str, tuple]]:
-    """An aggregate's columns as pandas arrays (a frame's, built column by column: a few times faster than
-    MultiIndex.to_frame) and as plain values (see Dataset.columns).
+) -> _Answer:
+    """A count aggregate from its grid and the status of each cell.
 
-    `by_columns` and `by_values` (see _by_columns) depend only on `by`, so the dataset builds them
-    once per `by`; pandas copies them into a frame.
+    Its frame is built column by column (a few times faster than MultiIndex.to_frame). `by_columns`
+    and `by_values` (see _by_columns) depend only on `by`, so the dataset builds them once per `by`.
     """
     flat_status = np.asarray(status).reshape(-1)
     suppressed = flat_status != privacy.SHOWN
-    columns = dict(by_columns)
     counts = np.where(suppressed, 0, np.asarray(grid).reshape(-1)).astype(np.int64)
-    columns["count"] = pd.arrays.IntegerArray(counts, suppressed.copy())  # missing where suppressed
-    columns["suppressed"] = suppressed
-    columns["suppression"] = _SUPPRESSION_LABELS.take(flat_status.astype(np.intp))
+    parts = {
+        **by_columns,
+        "count": lambda: pd.arrays.IntegerArray(counts, suppressed.copy()),  # missing where suppressed
+        "suppressed": suppressed,
+        "suppression": lambda: _SUPPRESSION_LABELS.take(flat_status.astype(np.intp)),
+    }
     hidden = suppressed.tolist()
     plain = {
         **by_values,
@@ -600,4 +626,9 @@ def _columns(
         "suppressed": tuple(hidden),
         "suppression": tuple(_SUPPRESSION_VALUES[code] for code in flat_status.tolist()),
     }
-    return columns, plain
+    return _Answer(parts, plain, counts, suppressed, total=not by_columns)
+
+
+def _with_missing(values: np.ndarray, missing: np.ndarray) -> tuple:
+    """Plain values, pd.NA where `missing` (as a Float64 column lists them)."""
+    return tuple(pd.NA if m else v for v, m in zip(values.tolist(), missing.tolist()))

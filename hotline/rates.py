@@ -50,8 +50,10 @@ class RateTable:
         """`frame` (an aggregate) with `population` and `rate` columns; rate missing where suppressed."""
         count = frame["count"].to_numpy(dtype=np.float64, na_value=np.nan)
         key_values = {column: frame[column] for column in (self.dimension, "year") if column in by}
-        population, rate = self.measures(key_values, count, frame["suppressed"].to_numpy(dtype=bool), geography, years)
-        frame["population"], frame["rate"] = population, rate
+        suppressed = frame["suppressed"].to_numpy(dtype=bool)
+        (people, no_people), (rate, no_rate) = self.measures(key_values, count, suppressed, geography, years)
+        frame["population"] = pd.arrays.FloatingArray(people, no_people)
+        frame["rate"] = pd.arrays.FloatingArray(rate, no_rate)
         return frame
 
     def measures(
@@ -61,8 +63,9 @@ class RateTable:
         suppressed: np.ndarray,
         geography: tuple[str, ...],
         years: tuple[int, int] | None,
-    ) -> tuple[pd.arrays.FloatingArray, pd.arrays.FloatingArray]:
-        """The `population` and `rate` columns of an aggregate, as Float64 arrays.
+    ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """The `population` and `rate` columns of an aggregate, each as (values, missing): what a Float64
+        column holds (values are 0 where missing).
 
         `key_values`: the aggregate's area and year columns, those of them it has; `count`: its counts
         as floats (NaN where suppressed); `suppressed`: which rows are. A rate is missing where the
@@ -72,8 +75,7 @@ class RateTable:
         denominators = self.denominators(keys, geography, years)
         rows = len(count)
         if not keys:
-            population = pd.array([denominators] * rows, dtype="Float64")
-            people = population.to_numpy(dtype=np.float64, na_value=np.nan)
+            people = np.full(rows, denominators, dtype=np.float64)
         else:
             # Each row's population by the positions of its area and year (missing: not selected or
             # no figure), as a left merge on the key columns gave it.
@@ -81,13 +83,12 @@ class RateTable:
             year = self._lookup(self._year_index, key_values, "year", rows)
             found = (area >= 0) & (year >= 0)
             people = np.where(found, denominators[np.maximum(area, 0), np.maximum(year, 0)], np.nan)
-            missing_people = np.isnan(people)
-            population = pd.arrays.FloatingArray(np.where(missing_people, 0.0, people), missing_people)
+        missing_people = np.isnan(people)
         # In numpy (as pandas' Float64 arithmetic does it, a few times faster).
         known = ~np.isnan(people) & (np.nan_to_num(people) > 0)
         rate = np.divide(count, people, out=np.full(rows, np.nan), where=known) * PER_PEOPLE
         missing = np.isnan(rate) | suppressed
-        return population, pd.arrays.FloatingArray(np.where(missing, 0.0, rate), missing)
+        return (np.where(missing_people, 0.0, people), missing_people), (np.where(missing, 0.0, rate), missing)
 
     @staticmethod
     def _lookup(index: pd.Index, key_values: Mapping[str, Sequence], column: str, rows: int) -> np.ndarray:
