@@ -17,6 +17,7 @@ from hotline import privacy
 from hotline.areas import AreaScheme, scheme_of
 from hotline.cellkey import PerturbationTable
 from hotline.cube import Cube, member_rows, sum_over
+from hotline.cuboids import Cuboids
 from hotline.filters import Filters
 from hotline.rates import RateTable
 from hotline.schema import UNKNOWN_AREA
@@ -120,6 +121,19 @@ class Dataset:
         self._by_values = lru_cache(maxsize=64)(
             lambda by: {name: tuple(index.tolist()) for name, index in self._by_columns(by).items()}
         )
+        self._cuboids = Cuboids(
+            self.dimensions,
+            pinned=[d for d in ("year", self.geography) if d in self.dimensions],
+            sizes={d: len(self.values(d)) for d in self.dimensions},
+            positions=self._value_positions,
+            sources=self._cube_columns,
+        )
+
+    def _cube_columns(self, dimensions) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
+        """Codes, counts and key sums of the smallest cube holding `dimensions` (for Cuboids)."""
+        cube = self.cube if any(d not in self._month_free.categories for d in dimensions) else self._month_free
+        keys = None if cube.keys is None or self.perturbation is None else cube.keys.astype(np.float64)
+        return cube.codes, cube.counts.astype(np.float64), keys
 
     def clear_query_caches(self) -> list[str]:
         """Forget every cached query result (for benchmarks of cold queries). Returns the caches' names."""
@@ -362,8 +376,12 @@ class Dataset:
         Cached (as `_finer_grids`).
         """
         found: dict[str, np.ndarray] = {}
+        selected = {d for d in self.dimensions if filters.selection(d)}
+        for other in others:  # first those a pre-summed array holds (hotline.cuboids): no pass over the cube
+            if self._cuboids.find({*by, other, *selected}) is not None:
+                found[other] = self._grid((*by, other), filters)[0]
         for full in (False, True):  # a month grid reads the full cube, the others the month-free one
-            group = [o for o in others if self._needs_months((*by, o), filters) == full]
+            group = [o for o in others if o not in found and self._needs_months((*by, o), filters) == full]
             matching = len(self._weights("counts", filters, full)) if group else 0
             if len(group) < 2 or matching * len(group) > _BATCH_ROWS:
                 found.update((o, self._grid((*by, o), filters)[0]) for o in group)  # one or large: alone
@@ -410,6 +428,9 @@ class Dataset:
 
     def _sum_into_grids(self, by, filters: Filters, *measures: str) -> tuple[list[np.ndarray], list[tuple]]:
         """Each measure (a column of the cube: "counts", "keys", "excess") summed into the same grid."""
+        from_cuboid = self._from_cuboid(by, filters, measures)
+        if from_cuboid is not None:
+            return from_cuboid, [self.values(dimension) for dimension in by]
         full = self._needs_months(by, filters)
         columns = [self._weights(measure, filters, full) for measure in measures]
         if not by:
@@ -429,6 +450,22 @@ class Dataset:
             grid.flags.writeable = False
             grids.append(grid)
         return grids, axes
+
+    def _from_cuboid(self, by, filters: Filters, measures) -> list[np.ndarray] | None:
+        """The grids of `_sum_into_grids` read from a pre-summed array (hotline.cuboids), where one holds
+        every dimension the grid and its filters involve; None where none does."""
+        if not set(measures) <= {"counts", "keys"} or ("keys" in measures and self.perturbation is None):
+            return None
+        selected = {d: s for d in self.dimensions if (s := filters.selection(d))}
+        dims = self._cuboids.find(set(by) | set(selected))
+        if dims is None:
+            return None
+        masks = {d: self._selected_mask(d, tuple(s)) for d, s in selected.items()}
+        counts, *keys = self._cuboids.grids(dims, by, masks, keys="keys" in measures)
+        grids = [counts if measure == "counts" else keys[0] for measure in measures]
+        for grid in grids:
+            grid.flags.writeable = False
+        return grids
 
     def _compute_weights(self, measure: str, filters: Filters, full: bool) -> np.ndarray:
         """A cube column ("counts", "keys", "excess") over the rows matching `filters`, as bincount weights.
