@@ -12,6 +12,7 @@ the very same numbers.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
@@ -41,6 +42,8 @@ class Cuboids:
         sources: Callable[[Iterable[str]], tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]],
     ) -> None:
         self.sizes = sizes
+        # Which array answers a set of dimensions: at most 2**dimensions sets, asked for again and again.
+        self._best = functools.lru_cache(maxsize=1024)(self._smallest_holding)
         self.arrays: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray | None]] = {}
         rest = [d for d in dimensions if d not in pinned]
         extra = max(0, min(CUBOID_DIMENSIONS - len(pinned), len(rest)))
@@ -63,13 +66,13 @@ class Cuboids:
     def nbytes(self) -> int:
         return sum(a.nbytes + (b.nbytes if b is not None else 0) for a, b in self.arrays.values())
 
-    def find(self, needed: set[str]) -> tuple[str, ...] | None:
+    def find(self, needed: Iterable[str]) -> tuple[str, ...] | None:
         """The dimensions of the smallest array that holds every dimension in `needed`, or None."""
-        best = None
-        for dims, (counts, _) in self.arrays.items():
-            if needed.issubset(dims) and (best is None or counts.size < self.arrays[best][0].size):
-                best = dims
-        return best
+        return self._best(frozenset(needed))
+
+    def _smallest_holding(self, needed: frozenset[str]) -> tuple[str, ...] | None:
+        holding = [dims for dims in self.arrays if needed.issubset(dims)]
+        return min(holding, key=lambda dims: self.arrays[dims][0].size, default=None)
 
     def grids(
         self, dims: tuple[str, ...], by: Sequence[str], masks: dict[str, np.ndarray], keys: bool
@@ -79,19 +82,19 @@ class Cuboids:
         `masks[d]`: which observed values of d the filters keep (a dimension without a mask: all).
         """
         counts, key_sums = self.arrays[dims]
+        positions = {d: np.flatnonzero(mask) for d, mask in masks.items()}
+        # The most selective filter first: each step then copies only what is left (one state of 54: 2%).
+        order = sorted(masks, key=lambda d: len(positions[d]) / len(masks[d]))
+        kept = [d for d in dims if d in by]
         out = []
         for array in (counts, key_sums) if keys else (counts,):
-            for axis, d in enumerate(dims):
-                if d not in masks:
-                    continue
-                if d in by:  # the grid keeps every value of its own axes: zeros where filtered out
-                    shape = [1] * array.ndim
-                    shape[axis] = len(masks[d])
-                    array = np.where(masks[d].reshape(shape), array, 0)
-                else:
-                    array = np.compress(masks[d], array, axis=axis)
-            kept = [d for d in dims if d in by]
+            for d in order:
+                array = np.take(array, positions[d], axis=dims.index(d))
             summed = array.sum(axis=tuple(i for i, d in enumerate(dims) if d not in by), dtype=np.int64)
+            if any(d in masks for d in kept):  # the grid keeps every value of its own axes: zeros where filtered out
+                whole = np.zeros(tuple(self.sizes[d] for d in kept), dtype=np.int64)
+                whole[np.ix_(*(positions[d] if d in masks else np.arange(self.sizes[d]) for d in kept))] = summed
+                summed = whole
             # In the order of `by` (the array's axes are in cube order); by=() gives a 0-d array.
             out.append(np.ascontiguousarray(np.transpose(summed, [kept.index(d) for d in by]), dtype=np.int64))
         return out

@@ -112,6 +112,7 @@ class Dataset:
         self._finer_grids = lru_cache(maxsize=128)(self._compute_finer_grids)
         self._row_index = lru_cache(maxsize=32)(self._compute_row_index)
         self._dimension_mask = lru_cache(maxsize=64)(self._compute_dimension_mask)
+        self._selected_mask = lru_cache(maxsize=256)(self._compute_selected_mask)
         # Per filter set, not per grid: the grids of one update share a handful of filter sets.
         # Small, as each entry holds a column of the matching rows.
         self._weights = lru_cache(maxsize=6)(self._compute_weights)
@@ -141,6 +142,7 @@ class Dataset:
             "aggregate": self._aggregate,
             "grid": self._grid,
             "finer_grids": self._finer_grids,
+            "selected_mask": self._selected_mask,
             "row_index": self._row_index,
             "dimension_mask": self._dimension_mask,
             "weights": self._weights,
@@ -311,13 +313,20 @@ class Dataset:
         first_smallest = smallest & (np.cumsum(smallest, axis=axis) == 1)
         return lines_hidden & first_smallest & (grid > 0)
 
-    def _selected_mask(self, dimension: str, selected: tuple) -> np.ndarray:
-        """Which observed values of a dimension are selected (a year selection is a range)."""
+    def _compute_selected_mask(self, dimension: str, selected: tuple) -> np.ndarray:
+        """Which observed values of a dimension are selected (a year selection is a range).
+
+        Cached (as `_selected_mask`, read-only): every grid read from a pre-summed array needs its filters'.
+        """
         values = self.values(dimension)
         if dimension == "year":
             first, last = selected
-            return np.array([first <= v <= last for v in values], dtype=bool)
-        return np.isin(np.array(values, dtype=object), np.array(selected, dtype=object))
+            mask = np.array([first <= v <= last for v in values], dtype=bool)
+        else:
+            chosen = set(selected)
+            mask = np.array([v in chosen for v in values], dtype=bool)
+        mask.flags.writeable = False
+        return mask
 
     def _pinned_margins(self, by: tuple[str, ...], filters: Filters, grid: np.ndarray) -> np.ndarray | None:
         """Cells of this aggregate that are the total of a finer breakdown made only of small counts.
