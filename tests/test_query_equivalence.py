@@ -206,3 +206,34 @@ def _censored():
     frame = pd.DataFrame(rows, columns=["Country", "Year", "Type", "Count"], dtype=object)
     table = normalize(frame, "glotip.csv")
     return Dataset(build_cube(table), source=SourceInfo("glotip.csv", "test rows"), records=len(table), perturbation=None)
+
+
+@lru_cache(maxsize=2)
+def _without_cuboids(dataset: Dataset) -> Dataset:
+    """The same data and settings, every grid summed from the cube's rows (no pre-summed arrays)."""
+    plain = Dataset(dataset.cube, min_cell=dataset.min_cell, source=dataset.source, records=dataset.records,
+                    perturbation=dataset.perturbation)  # fmt: skip
+    plain._cuboids.arrays.clear()
+    return plain
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_grids_from_pre_summed_arrays_match_grids_from_the_cube(data):
+    """hotline/cuboids.py: a grid read from a pre-summed array is the grid summed from the cube's rows."""
+    dataset = data.draw(st.sampled_from([small_dataset(), demo()]))
+    assert dataset._cuboids.arrays, "the data should have pre-summed arrays"
+    # Dimensions an array holds (year, geography and two more), so that the grid is read from it.
+    dimensions = list(data.draw(st.sampled_from(sorted(dataset._cuboids.arrays))))
+    by = tuple(data.draw(st.lists(st.sampled_from(dimensions), max_size=3, unique=True)))
+    chosen = {}
+    for dimension in data.draw(st.lists(st.sampled_from(dimensions), max_size=3, unique=True)):
+        if dimension == "year":
+            first, last = sorted(data.draw(st.lists(st.sampled_from(dataset.values("year")), min_size=2, max_size=2)))
+            chosen["years"] = (first, last)
+        else:
+            values = list(dataset.values(dimension))
+            chosen[DIMENSION_FIELD[dimension]] = tuple(data.draw(st.lists(st.sampled_from(values), min_size=1, max_size=3, unique=True)))
+    filters = Filters(**chosen)
+    assert dataset._from_cuboid(by, filters, ("counts", "keys")) is not None
+    np.testing.assert_array_equal(dataset._grid(by, filters)[0], _without_cuboids(dataset)._grid(by, filters)[0])
