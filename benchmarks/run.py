@@ -13,7 +13,8 @@ A "full view update" is everything the page's drawing callback does on the serve
 change when its cache of views misses: it parses the store's query string, renders every panel
 (KPIs with their cards, map, trend, each breakdown, the table) and Dash serializes the response with
 plotly.io.json.to_json_plotly (what dash._utils.to_json does). The Dataset's query caches are
-cleared before every timed update, so each update computes every query cold.
+cleared before every timed update, so each update computes every query cold (what the load builds with
+the cube, the pre-summed arrays of hotline/cuboids.py included, stays: it is part of the loaded data).
 
 The naive baseline computes the same panels' numbers by filtering and grouping the raw rows with
 pandas on every update. It builds no figures and no JSON and does no suppression, so it is a lower
@@ -532,7 +533,9 @@ def report(results: list[SizeResult], command: str) -> str:
         f"{len(breakdowns.BREAKDOWN_DIMENSIONS)} breakdowns, table, the charts' summaries with no table open) "
         "and serialize the Dash response with "
         "plotly.io.json.to_json_plotly. The view callback (URL, controls, chips) is not included.",
-        f"- Cold queries: Dataset.clear_query_caches() ({', '.join(first.caches_cleared)}) before every timed update.",
+        f"- Cold queries: Dataset.clear_query_caches() ({', '.join(first.caches_cleared)}) before every timed update. "
+        "Not cleared: what hotline.load builds with the cube and counts in its load time (the cube summed over "
+        "months, and the pre-summed arrays of hotline/cuboids.py).",
         "- Naive baseline: boolean masks + groupby(observed=True).size() on the raw rows for the same "
         "aggregations (total, by year, by state, by year x type, each breakdown with its own filter removed). "
         "It builds no figures, no JSON, no suppression and no rates, so it is a LOWER BOUND for the naive "

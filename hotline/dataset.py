@@ -385,10 +385,19 @@ class Dataset:
         Cached (as `_finer_grids`).
         """
         found: dict[str, np.ndarray] = {}
-        selected = {d for d in self.dimensions if filters.selection(d)}
-        for other in others:  # first those a pre-summed array holds (hotline.cuboids): no pass over the cube
-            if self._cuboids.find({*by, other, *selected}) is not None:
-                found[other] = self._grid((*by, other), filters)[0]
+        # First those a pre-summed array holds (hotline.cuboids): no pass over the cube, one perturbation.
+        measures = ("counts",) if self.perturbation is None else ("counts", "keys")
+        summed = {other: self._from_cuboid((*by, other), filters, measures) for other in others}
+        summed = {other: grids for other, grids in summed.items() if grids is not None}
+        if summed:
+            flat = [np.concatenate([grids[i].reshape(-1) for grids in summed.values()]) for i in range(len(measures))]
+            published = flat[0] if self.perturbation is None else self._published(*flat)
+            start = 0
+            for other, grids in summed.items():
+                grid = published[start : start + grids[0].size].reshape(grids[0].shape)
+                grid.flags.writeable = False
+                found[other] = grid
+                start += grids[0].size
         for full in (False, True):  # a month grid reads the full cube, the others the month-free one
             group = [o for o in others if o not in found and self._needs_months((*by, o), filters) == full]
             matching = len(self._weights("counts", filters, full)) if group else 0
