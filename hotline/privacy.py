@@ -100,7 +100,8 @@ def pinned_margins(breakdowns: np.ndarray, min_cell: int) -> np.ndarray:
     status = suppress(grid, min_cell)
     if not (status == FEWER_THAN_MIN).any():
         return np.zeros(len(grid), dtype=bool)  # no small count to give away (what the search finds too)
-    pinned = ~lines_protected(grid, status, min_cell)
+    pinned = np.zeros(len(grid), dtype=bool)
+    pinned[_exposed_lines(grid, status, min_cell)] = True
     while True:
         exposed = _recoverable(status, rows_known=~pinned) & (status == FEWER_THAN_MIN)
         newly = exposed.any(axis=1) & ~pinned
@@ -151,7 +152,7 @@ def _protect_lines(values: np.ndarray, status: np.ndarray, min_cell: int, eligib
     Edits `status` in place; True if it hid anything. Each round hides one cell in every line still
     exposed, preferring cells that share every crossing line with another non-zero cell (`eligible`).
     """
-    exposed = np.flatnonzero(~lines_protected(values, status, min_cell))
+    exposed = _exposed_lines(values, status, min_cell)
     changed = False
     while len(exposed):
         line_values, line_status = values[exposed], status[exposed]
@@ -167,6 +168,13 @@ def _protect_lines(values: np.ndarray, status: np.ndarray, min_cell: int, eligib
         changed = True
         exposed = exposed[~lines_protected(values[exposed], status[exposed], min_cell)]
     return changed
+
+
+def _exposed_lines(values: np.ndarray, status: np.ndarray, min_cell: int) -> np.ndarray:
+    """Indices of the lines (rows) that are not protected (lines_protected), reading only those with a
+    hidden cell: a line with none gives nothing away."""
+    with_hidden = np.flatnonzero((status != SHOWN).any(axis=1))
+    return with_hidden[~lines_protected(values[with_hidden], status[with_hidden], min_cell)]
 
 
 def is_protected(values: np.ndarray, status: np.ndarray, min_cell: int) -> bool:
