@@ -393,7 +393,7 @@ def measure_size(
         rss_before_load_mib=rss_before,
         fresh_process=fresh_process,
         cube_rows=len(dataset.cube.counts),
-        cube_mib=dataset.cube.nbytes() / MiB,
+        cube_mib=dataset.nbytes() / MiB,
         records=dataset.records,
         update_ms=update_ms,
         update_cpu_ms=update_cpu_ms,
@@ -481,7 +481,7 @@ def report(results: list[SizeResult], command: str) -> str:
         f"Machine: {machine()}",
         f"Command: `{command}`",
         "",
-        "| signals | load s | peak MiB (tracemalloc) | max RSS MiB | cube rows | cube MiB "
+        "| signals | load s | peak MiB (tracemalloc) | max RSS MiB | cube rows | cube + pre-summed MiB "
         "| update median ms | update p95 ms | naive median ms | naive p95 ms | ratio naive/update (median) "
         "| pandas+px median ms | pandas+px p95 ms | ratio pandas+px/update (median) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -1,4 +1,5 @@
 """The Dash user interface: one module per panel, each owning its ids, layout and callbacks.
 
-Figure builders are pure functions of aggregated frames and return plotly figure dicts.
+Figure builders are pure functions of an aggregate (its columns as hotline.Dataset.columns gives
+them, or a DataFrame) and return plotly figure dicts.
 """

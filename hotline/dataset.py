@@ -186,6 +186,11 @@ class Dataset:
     def total(self) -> int:
         return self.cube.total
 
+    def nbytes(self) -> int:
+        """Memory the loaded data take: the cube, the cube summed over months and the pre-summed arrays."""
+        month_free = self._month_free.nbytes() if self._month_free is not self.cube else 0
+        return self.cube.nbytes() + month_free + self._cuboids.nbytes()
+
     def current(self) -> Dataset:
         """The dataset to answer one request from. A live source (refreshed in the background) returns its
         latest complete Dataset; callers take it once per request so a page never mixes two versions."""
