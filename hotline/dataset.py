@@ -148,6 +148,7 @@ class Dataset:
             "weights": self._weights,
             "flat_positions": self._flat_positions,
             "denominators": self._rates.denominators,
+            "rate_positions": self._rates.positions,
         }
         for cache in caches.values():
             cache.cache_clear()

@@ -43,6 +43,7 @@ class RateTable:
         self._year_index = pd.Index(population.columns)
         self._people = population.to_numpy(dtype=np.float64, na_value=np.nan)
         self.denominators = lru_cache(maxsize=64)(self._denominators)
+        self.positions = lru_cache(maxsize=64)(self._compute_positions)
 
     def attach(
         self, frame: pd.DataFrame, by: tuple[str, ...], geography: tuple[str, ...], years: tuple[int, int] | None
@@ -79,8 +80,8 @@ class RateTable:
         else:
             # Each row's population by the positions of its area and year (missing: not selected or
             # no figure), as a left merge on the key columns gave it.
-            area = self._lookup(self._area_index, key_values, self.dimension, rows)
-            year = self._lookup(self._year_index, key_values, "year", rows)
+            area = self._lookup("area", key_values.get(self.dimension), rows)
+            year = self._lookup("year", key_values.get("year"), rows)
             found = (area >= 0) & (year >= 0)
             people = np.where(found, denominators[np.maximum(area, 0), np.maximum(year, 0)], np.nan)
         missing_people = np.isnan(people)
@@ -90,12 +91,17 @@ class RateTable:
         missing = np.isnan(rate) | suppressed
         return (np.where(missing_people, 0.0, people), missing_people), (np.where(missing, 0.0, rate), missing)
 
-    @staticmethod
-    def _lookup(index: pd.Index, key_values: Mapping[str, Sequence], column: str, rows: int) -> np.ndarray:
-        """Positions of the `column` values in `index` (-1: absent); all 0 when not a key."""
-        if column not in key_values:
+    def _lookup(self, axis: str, values: Sequence | None, rows: int) -> np.ndarray:
+        """Positions of `values` among the table's areas or years (-1: absent); all 0 when not a key."""
+        if values is None:
             return np.zeros(rows, dtype=np.intp)
-        return index.get_indexer(list(key_values[column]))
+        return self.positions(axis, tuple(values))
+
+    def _compute_positions(self, axis: str, values: tuple) -> np.ndarray:
+        """Cached (as `positions`): an aggregate's area and year columns depend only on its grouping."""
+        found = (self._area_index if axis == "area" else self._year_index).get_indexer(list(values))
+        found.flags.writeable = False
+        return found
 
     def _denominators(self, keys: tuple[str, ...], geography: tuple[str, ...], years: tuple[int, int] | None):
         """Population over the selected areas and years, by `keys` (the area column and/or year).
