@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hotline import privacy
+from hotline.answer import CENSORED_SMALL, Answer, by_columns, counted_answer, with_missing
 from hotline.areas import AreaScheme, scheme_of
 from hotline.cellkey import PerturbationTable
 from hotline.cube import Cube, member_rows, sum_over
@@ -22,50 +23,8 @@ from hotline.filters import Filters
 from hotline.rates import RateTable
 from hotline.schema import UNKNOWN_AREA
 
-SUPPRESSION_REASON = {
-    privacy.SHOWN: None,
-    privacy.FEWER_THAN_MIN: "fewer_than_min",
-    privacy.HIDDEN_TO_PROTECT: "protects_small_count",
-}
 # On by default: every published number is perturbed unless exact counts are asked for.
 DEFAULT_PERTURBATION = PerturbationTable()
-# A hidden cell that holds counts suppressed at the source ("<5") may not be below min_cell at all:
-# its label must not claim "fewer than 10".
-CENSORED_SMALL = "includes_censored"
-# SUPPRESSION_REASON as an array indexed by status code, to label a whole grid at once.
-_SUPPRESSION_LABELS = pd.array(
-    [SUPPRESSION_REASON.get(code) for code in range(max(SUPPRESSION_REASON) + 1)], dtype="string"
-)
-# The same labels as the plain values of `Dataset.columns` (what the frame's column lists).
-_SUPPRESSION_VALUES = tuple(pd.NA if label is None else label for label in _SUPPRESSION_LABELS.tolist())
-
-
-class _Answer:
-    """One computed aggregate: its columns as plain values (`columns`, what the page's panels read), and
-    the DataFrame `aggregate` hands out copies of, built on first use from `parts` (the page never asks
-    for one: making pandas arrays costs more than the query's own arrays).
-
-    `parts` maps each column to its pandas values, or to a function that makes them; `counts` (0 where
-    suppressed) and `suppressed` are the count column as numpy, for the rates built on it.
-    """
-
-    def __init__(
-        self, parts: dict, columns: Mapping[str, tuple], counts: np.ndarray, suppressed: np.ndarray, total: bool
-    ) -> None:
-        self.parts = parts
-        self.columns = MappingProxyType(dict(columns))
-        self.counts, self.suppressed = counts, suppressed
-        self._total = total  # by=(): a single row, index [0]
-        self._frame: pd.DataFrame | None = None
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        if self._frame is None:  # two threads may both build it: the same frame, one is kept
-            made = {name: part() if callable(part) else part for name, part in self.parts.items()}
-            self._frame = pd.DataFrame(made, index=[0] if self._total else None)
-        return self._frame
-
-
 @dataclass(frozen=True)
 class SourceInfo:
     """Where the data came from, for footnotes and /healthz."""
@@ -118,7 +77,7 @@ class Dataset:
         self._weights = lru_cache(maxsize=6)(self._compute_weights)
         self._flat_positions = lru_cache(maxsize=8)(self._compute_flat_positions)
         # The `by` columns of result frames: they depend only on `by` (the observed values never change).
-        self._by_columns = lru_cache(maxsize=64)(lambda by: _by_columns(by, [self.values(d) for d in by]))
+        self._by_columns = lru_cache(maxsize=64)(lambda by: by_columns(by, [self.values(d) for d in by]))
         self._by_values = lru_cache(maxsize=64)(
             lambda by: {name: tuple(index.tolist()) for name, index in self._by_columns(by).items()}
         )
@@ -257,7 +216,7 @@ class Dataset:
         """
         return self._answer(by, filters, measure, open_dimension).columns
 
-    def _answer(self, by: Sequence[str], filters: Filters | None, measure: str, open_dimension: str | None) -> _Answer:
+    def _answer(self, by: Sequence[str], filters: Filters | None, measure: str, open_dimension: str | None) -> Answer:
         unknown = [d for d in by if d not in self.dimensions]
         if unknown:
             raise ValueError(f"unknown dimension(s) {unknown}; this dataset has {list(self.dimensions)}")
@@ -267,7 +226,7 @@ class Dataset:
             raise ValueError(f"open_dimension {open_dimension!r} must be one of by={list(by)}")
         return self._aggregate(tuple(by), filters or Filters(), measure, open_dimension)
 
-    def _compute(self, by: tuple[str, ...], filters: Filters, measure: str, open_dimension: str | None) -> _Answer:
+    def _compute(self, by: tuple[str, ...], filters: Filters, measure: str, open_dimension: str | None) -> Answer:
         if measure == "rate":
             # The same counts and suppression as the count view (often asked for too), plus rates.
             counted = self._aggregate(by, filters, "count", open_dimension)
@@ -286,7 +245,7 @@ class Dataset:
                 also_hide, self._groups_of_hidden_totals(by, view_filters, open_dimension, group, grid)
             )
         status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
-        answer = _counted(self._by_columns(by), self._by_values(by), grid, status)
+        answer = counted_answer(self._by_columns(by), self._by_values(by), grid, status)
         if self.cube.excess is not None:
             self._with_censoring(answer, self._excess_grid(by, filters), grid)
         return answer
@@ -304,9 +263,7 @@ class Dataset:
         # The sum is published by the chart of the remaining dimension, which leaves its own
         # dimension open; use that very aggregate so both agree on what is hidden.
         coarser = self._aggregate(coarser_by, view_filters, "count", coarser_by[0] if len(coarser_by) == 1 else None)
-        hidden_totals = np.array(coarser.columns["suppressed"], dtype=bool).reshape(
-            [len(self.values(d)) for d in coarser_by] or ()
-        )
+        hidden_totals = coarser.suppressed.reshape([len(self.values(d)) for d in coarser_by] or ())
         if not hidden_totals.any():
             return None
         lines_hidden = np.expand_dims(hidden_totals, axis)
@@ -530,7 +487,7 @@ class Dataset:
             out[dimension] = position
         return out
 
-    def _with_censoring(self, answer: _Answer, excess: np.ndarray, grid: np.ndarray) -> None:
+    def _with_censoring(self, answer: Answer, excess: np.ndarray, grid: np.ndarray) -> None:
         """Add `at_least` and `count_max` to a count aggregate (in place), and "includes_censored"."""
         excess = np.asarray(excess).reshape(-1)
         lower = np.asarray(grid).reshape(-1)
@@ -601,7 +558,7 @@ class Dataset:
         )
         return RateTable(self.geography, areas, self.years)
 
-    def _with_rates(self, counted: _Answer, by: tuple[str, ...], filters: Filters) -> _Answer:
+    def _with_rates(self, counted: Answer, by: tuple[str, ...], filters: Filters) -> Answer:
         """The count aggregate `counted` with its population and rate columns."""
         keys = {name: counted.columns[name] for name in (self.geography, "year") if name in by}
         count = np.where(counted.suppressed, np.nan, counted.counts.astype(np.float64))
@@ -613,8 +570,8 @@ class Dataset:
             "population": lambda: pd.arrays.FloatingArray(people, no_people.copy()),
             "rate": lambda: pd.arrays.FloatingArray(rate, no_rate.copy()),
         }
-        columns = {**counted.columns, "population": _with_missing(people, no_people), "rate": _with_missing(rate, no_rate)}
-        return _Answer(parts, columns, counted.counts, counted.suppressed, total=not by)
+        columns = {**counted.columns, "population": with_missing(people, no_people), "rate": with_missing(rate, no_rate)}
+        return Answer(parts, columns, counted.counts, counted.suppressed, total=not by)
 
 
 # Above this many rows x grids, the finer grids of _compute_finer_grids are summed one by one (the rows'
@@ -650,46 +607,3 @@ def _combine(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray 
     if first is None or second is None:
         return second if first is None else first
     return first | second
-
-
-def _by_columns(by: tuple[str, ...], axes: list[tuple]) -> dict[str, pd.Index]:
-    """The `by` columns of a result frame: every combination of the axes' values, in C order."""
-    columns = {}
-    shape = tuple(len(a) for a in axes)
-    for i, (name, values) in enumerate(zip(by, axes)):
-        # Column i of the product of the axes in C order, as pd.MultiIndex.from_product lists it.
-        positions = np.tile(np.repeat(np.arange(shape[i]), int(np.prod(shape[i + 1 :]))), int(np.prod(shape[:i])))
-        columns[name] = pd.Index(values).take(positions)
-    return columns
-
-
-def _counted(
-    by_columns: dict[str, pd.Index], by_values: dict[str, tuple], grid: np.ndarray, status: np.ndarray
-) -> _Answer:
-    """A count aggregate from its grid and the status of each cell.
-
-    Its frame is built column by column (a few times faster than MultiIndex.to_frame). `by_columns`
-    and `by_values` (see _by_columns) depend only on `by`, so the dataset builds them once per `by`.
-    """
-    flat_status = np.asarray(status).reshape(-1)
-    suppressed = flat_status != privacy.SHOWN
-    counts = np.where(suppressed, 0, np.asarray(grid).reshape(-1)).astype(np.int64)
-    parts = {
-        **by_columns,
-        "count": lambda: pd.arrays.IntegerArray(counts, suppressed.copy()),  # missing where suppressed
-        "suppressed": suppressed,
-        "suppression": lambda: _SUPPRESSION_LABELS.take(flat_status.astype(np.intp)),
-    }
-    hidden = suppressed.tolist()
-    plain = {
-        **by_values,
-        "count": tuple(pd.NA if h else c for c, h in zip(counts.tolist(), hidden)),
-        "suppressed": tuple(hidden),
-        "suppression": tuple(_SUPPRESSION_VALUES[code] for code in flat_status.tolist()),
-    }
-    return _Answer(parts, plain, counts, suppressed, total=not by_columns)
-
-
-def _with_missing(values: np.ndarray, missing: np.ndarray) -> tuple:
-    """Plain values, pd.NA where `missing` (as a Float64 column lists them)."""
-    return tuple(pd.NA if m else v for v, m in zip(values.tolist(), missing.tolist()))
