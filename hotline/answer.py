@@ -58,8 +58,6 @@ class Answer:
         return self._frame
 
 
-
-
 def by_columns(by: tuple[str, ...], axes: list[tuple]) -> dict[str, pd.Index]:
     """The `by` columns of a result frame: every combination of the axes' values, in C order."""
     columns = {}

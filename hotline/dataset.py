@@ -25,6 +25,8 @@ from hotline.schema import UNKNOWN_AREA
 
 # On by default: every published number is perturbed unless exact counts are asked for.
 DEFAULT_PERTURBATION = PerturbationTable()
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """Where the data came from, for footnotes and /healthz."""
@@ -347,20 +349,14 @@ class Dataset:
         Sums of whole numbers in float64 and the cell-by-cell perturbation do not depend on the batch.
         Cached (as `_finer_grids`).
         """
-        found: dict[str, np.ndarray] = {}
-        # First those a pre-summed array holds (hotline.cuboids): no pass over the cube, one perturbation.
         measures = ("counts",) if self.perturbation is None else ("counts", "keys")
+        # First those a pre-summed array holds (hotline.cuboids): no pass over the cube.
         summed = {other: self._from_cuboid((*by, other), filters, measures) for other in others}
         summed = {other: grids for other, grids in summed.items() if grids is not None}
+        found = {}
         if summed:
             flat = [np.concatenate([grids[i].reshape(-1) for grids in summed.values()]) for i in range(len(measures))]
-            published = flat[0] if self.perturbation is None else self._published(*flat)
-            start = 0
-            for other, grids in summed.items():
-                grid = published[start : start + grids[0].size].reshape(grids[0].shape)
-                grid.flags.writeable = False
-                found[other] = grid
-                start += grids[0].size
+            found = self._published_side_by_side(flat, {other: grids[0].shape for other, grids in summed.items()})
         for full in (False, True):  # a month grid reads the full cube, the others the month-free one
             group = [o for o in others if o not in found and self._needs_months((*by, o), filters) == full]
             matching = len(self._weights("counts", filters, full)) if group else 0
@@ -370,28 +366,35 @@ class Dataset:
             cube = self.cube if full else self._month_free
             rows = self._row_index(filters, full)
             base = self._flat_positions(by, filters, full) if by else None
-            cells = math.prod(len(self.values(d)) for d in by)
-            positions, shapes, offset = [], [], 0
+            by_shape = tuple(len(self.values(d)) for d in by)
+            positions, shapes, offset = [], {}, 0
             for other in group:
                 size = len(self.values(other))
                 codes = cube.codes[other] if rows is None else cube.codes[other][rows]
                 position = np.take(self._value_positions[other], codes)
                 positions.append((position if base is None else base * size + position) + offset)
-                shapes.append((offset, offset + cells * size, (*(len(self.values(d)) for d in by), size)))
-                offset += cells * size
+                shapes[other] = (*by_shape, size)
+                offset += math.prod(shapes[other])
             flat = np.concatenate(positions)
-            measures = ("counts",) if self.perturbation is None else ("counts", "keys")
             sums = [
                 np.rint(np.bincount(flat, weights=np.tile(self._weights(m, filters, full), len(group)), minlength=offset))
                 .astype(np.int64)
                 for m in measures
             ]
-            published = sums[0] if self.perturbation is None else self._published(*sums)
-            for other, (start, stop, shape) in zip(group, shapes):
-                grid = published[start:stop].reshape(shape)
-                grid.flags.writeable = False
-                found[other] = grid
+            found.update(self._published_side_by_side(sums, shapes))
         return [found[other] for other in others]
+
+    def _published_side_by_side(self, sums: list[np.ndarray], shapes: dict[str, tuple]) -> dict[str, np.ndarray]:
+        """Grids summed side by side in flat arrays (counts[, keys]), published in one call and split into
+        read-only grids of the given shapes, in order."""
+        published = sums[0] if self.perturbation is None else self._published(*sums)
+        grids, start = {}, 0
+        for other, shape in shapes.items():
+            grid = published[start : start + math.prod(shape)].reshape(shape)
+            grid.flags.writeable = False
+            grids[other] = grid
+            start += grid.size
+        return grids
 
     def _published(self, counts: np.ndarray, keys: np.ndarray) -> np.ndarray:
         """Counts as published: perturbed by their cell keys, a small count kept below min_cell (see _compute_grid)."""
