@@ -137,8 +137,10 @@ def register(app, choices: Choices, clickable_graphs: list[str], presentation: P
         # to an earlier change (a key press on the year slider) undo a later one still in flight.
         from_controls = isinstance(trigger, str) and trigger in control_ids and not messages
         # Only what the page does not show already: Dash's renderer makes a pass over every component
-        # of the page for each output it writes. A page load or a new address writes everything.
-        everything = trigger is None or trigger == URL_ID
+        # of the page for each output it writes. A page load, a new address or a presenter's button
+        # writes everything: a step through a talk is rare, and its reply is then never empty (a first
+        # slide's "previous" changes nothing), as it always was.
+        everything = trigger is None or trigger == URL_ID or trigger in buttons
         before = view_from_store(current, choices)  # the view the page was drawn for
 
         def unless_shown(new, shown):
