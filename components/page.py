@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import html
+from plotly.io.json import to_json_plotly
 
 from components import (
     about,
@@ -49,6 +50,11 @@ def build(
         dataset.current,
         status,
     )
+    # Dash keeps a "validation layout" when the layout is a function, and writes it into every page it
+    # serves (about 6 ms and half the page's bytes per visit) for the renderer to check the callbacks
+    # against. Ours builds the whole page, so the renderer checks them against the layout itself.
+    app.validation_layout = None
+    _serve_layout_json_once_per_version(app)
     clickable = [graph_id for graph_id, _ in presenter.chart_renderers(dataset)]
     view.register(app, choices, clickable, presenter.presentation(dataset))
     filters.register(app)
@@ -74,6 +80,23 @@ def _built_once_per_version(build, current_data, current_status):
         return latest[0][2]
 
     return current_layout
+
+
+def _serve_layout_json_once_per_version(app) -> None:
+    """Serve /_dash-layout from the JSON of the layout Dash would send, written once per layout built.
+
+    Dash writes the layout out on every page load (about 6 ms for this page); the layout function gives
+    the same tree to every visitor of one data version, so its JSON is the same too.
+    """
+    written: list[tuple] = []  # [(layout, its JSON)], replaced whole so threads see one or the other
+
+    def serve_layout():
+        current = app.get_layout()
+        if not written or written[0][0] is not current:
+            written[:] = [(current, to_json_plotly(current))]  # as Dash writes it
+        return app.server.response_class(written[0][1], mimetype="application/json")
+
+    app.server.view_functions[f"{app.config.routes_pathname_prefix}_dash-layout"] = serve_layout
 
 
 def layout(

@@ -212,6 +212,45 @@ def _find(component, component_id):
     return None
 
 
+def _ids(component) -> set[str]:
+    if isinstance(component, dict):
+        own = {component["props"]["id"]} if isinstance(component.get("props", {}).get("id"), str) else set()
+        return own.union(*(_ids(value) for value in component.values()))
+    if isinstance(component, list):
+        return set().union(*(_ids(item) for item in component))
+    return set()
+
+
+def test_the_page_is_served_without_a_validation_layout_and_every_callback_finds_its_components(client):
+    """The renderer checks callbacks against the layout when the page carries no validation layout:
+    every component a callback reads or writes (by a plain id) must then be in the layout itself."""
+    config = re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', client.get("/").get_data(as_text=True))
+    assert config and "validation_layout" not in json.loads(config.group(1))
+    in_layout = _ids(client.get("/_dash-layout").get_json())
+    named = set()
+    for callback in client.get("/_dash-dependencies").get_json():
+        outputs = callback["output"].strip(".").split("...")
+        named |= {o.rpartition(".")[0] for o in outputs}
+        named |= {item["id"] for item in callback["inputs"] + callback.get("state", [])}
+    plain = {name for name in named if name and not name.startswith("{")}  # "": a callback without outputs;
+    # pattern-matching ids need no component yet
+    assert len(plain) > 40 and plain <= in_layout, sorted(plain - in_layout)
+
+
+def test_the_layout_is_served_as_dash_writes_it_and_written_once(client, monkeypatch):
+    from plotly.io import json as plotly_json
+
+    first = client.get("/_dash-layout")
+    assert first.status_code == 200 and first.mimetype == "application/json"
+    dash_app = create_app(demo())
+    with dash_app.server.app_context():
+        expected = json.loads(plotly_json.to_json_plotly(dash_app.get_layout()))
+    assert first.get_json() == expected
+    calls = []  # Dash writes its layout with plotly's encoder, imported at each call
+    monkeypatch.setattr(plotly_json, "to_json_plotly", lambda value, *a, **k: calls.append(1) or "{}")
+    assert client.get("/_dash-layout").get_json() == expected and not calls  # the same layout: its JSON kept
+
+
 def test_map_graph_fetches_its_shapes_from_this_server(client):
     """plotly.js fetches geo shapes from a CDN unless the graph's config names another topojsonURL."""
     layout = client.get("/_dash-layout").get_json()

@@ -117,14 +117,18 @@ def test_requests_during_a_swap_see_one_version_or_the_other(csv):
 def test_every_page_load_is_built_from_the_current_data(csv):
     live = live_of(csv)
     dash_app = app.create_app(live)
+    client = dash_app.server.test_client()
     before = str(dash_app.layout())
     assert "2020" in before and "2022" not in before
     assert "Data as of" in before
+    assert "2022" not in client.get("/_dash-layout").get_data(as_text=True)
     write(csv, rows(30) + rows(20, 2021, 6, "CA") + rows(15, 2022, 1, "NY"), mtime=1_000_000_002_000_000_000)
     assert live.refresh()
     after = str(dash_app.layout())
     assert "2022" in after  # the year slider's range and the header follow the refresh
     assert text.as_of_phrase(live.current()) in after and "latest month: January 2022" in after
+    served = client.get("/_dash-layout").get_data(as_text=True)  # the layout's JSON is written anew too
+    assert "latest month: January 2022" in served and text.as_of_phrase(live.current()) in served
     choices = LiveChoices(live)
     view, notices = parse_query("?years=2022&state=NY", choices)
     assert view.filters.years == (2022, 2022) and view.filters.states == ("NY",) and not notices
