@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -50,7 +51,9 @@ def apply(app, limits: RateLimits = RateLimits(), *, redis_url: str | None = Non
         app=server,
         storage_uri=storage_uri(redis_url),
         strategy="fixed-window",
-        headers_enabled=True,  # Retry-After and the X-RateLimit-* headers tell a client when to come back
+        # No X-RateLimit-* headers on every answer: each costs the counters' store a round trip more
+        # per request. A refused request says when to come back (Retry-After, in _refusal).
+        headers_enabled=False,
         on_breach=_refusal,
         key_prefix="hotline-limits",
         # A Redis that is down must not break the page: count in this process until it is back.
@@ -94,6 +97,7 @@ def _refusal(limit):
         response = make_response(words + "\n")
         response.mimetype = "text/plain"
     response.status_code = 429
+    response.headers["Retry-After"] = str(max(1, int(limit.reset_at - time.time())))
     return response
 
 

@@ -50,7 +50,7 @@ def test_callbacks_past_the_limit_get_429_with_a_message_and_other_clients_do_no
         refused = post(url, body)
         assert statuses == [200] * 5 and refused.status == 429
         assert "Too many requests" in json.loads(refused.body)["error"]
-        assert "Retry-After" in refused.headers
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60  # seconds until the window of the limit met ends
         assert fetch(url + "/healthz").status == 200  # the page and the health check are not callbacks
 
 
