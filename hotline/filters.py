@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 
@@ -65,13 +66,7 @@ class Filters:
         """The selected state or country codes, after combining regions and areas; () means all."""
         if self.states or self.countries or not self.regions:
             return self.states + self.countries
-        areas: set[str] = set()
-        for region in self.regions:
-            scheme = scheme_of_region(region)
-            if scheme is None:
-                raise ValueError(f"unknown region {region!r}")
-            areas.update(scheme.in_regions([region]))
-        return tuple(sorted(areas))
+        return _areas_of_regions(self.regions)
 
     def selection(self, dimension: str) -> tuple:
         """Selected values of one dimension; () means all."""
@@ -83,6 +78,9 @@ class Filters:
 
     def without(self, dimension: str) -> Filters:
         """The same selection with one dimension left open: how a chart shows all of its own values."""
+        return _left_open(self, dimension)
+
+    def _without(self, dimension: str) -> Filters:
         if dimension == "year":
             return replace(self, years=None)
         if dimension in AREA_DIMENSIONS:
@@ -107,6 +105,24 @@ class Filters:
 
     def is_empty(self) -> bool:
         return self == Filters()
+
+
+# A view's queries ask for the same few selections with one dimension left open dozens of times;
+# building a Filters (its checks and sorting) costs more than the lookup.
+@functools.lru_cache(maxsize=4096)
+def _left_open(filters: Filters, dimension: str) -> Filters:
+    return filters._without(dimension)
+
+
+@functools.lru_cache(maxsize=256)
+def _areas_of_regions(regions: tuple[str, ...]) -> tuple[str, ...]:
+    areas: set[str] = set()
+    for region in regions:
+        scheme = scheme_of_region(region)
+        if scheme is None:
+            raise ValueError(f"unknown region {region!r}")
+        areas.update(scheme.in_regions([region]))
+    return tuple(sorted(areas))
 
 
 def _ordered(values: Iterable[str] | None) -> tuple[str, ...]:
