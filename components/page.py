@@ -55,6 +55,7 @@ def build(
     # against. Ours builds the whole page, so the renderer checks them against the layout itself.
     app.validation_layout = None
     _serve_layout_json_once_per_version(app)
+    _cache_the_favicon(app)
     clickable = [graph_id for graph_id, _ in presenter.chart_renderers(dataset)]
     view.register(app, choices, clickable, presenter.presentation(dataset))
     filters.register(app)
@@ -97,6 +98,21 @@ def _serve_layout_json_once_per_version(app) -> None:
         return app.server.response_class(written[0][1], mimetype="application/json")
 
     app.server.view_functions[f"{app.config.routes_pathname_prefix}_dash-layout"] = serve_layout
+
+
+def _cache_the_favicon(app) -> None:
+    """Let browsers keep Dash's favicon: served without caching headers, Chromium asked for it again at
+    every change of the address, that is at every click, beside the click's own requests. Its address
+    names Dash's version (?v=...), so it can be kept as long as Dash's own scripts are."""
+    path = f"{app.config.routes_pathname_prefix}_favicon.ico"
+    favicon = app.server.view_functions[path]
+
+    def cached_favicon():
+        response = favicon()
+        response.headers["Cache-Control"] = "public, max-age=31536000"
+        return response
+
+    app.server.view_functions[path] = cached_favicon
 
 
 def layout(

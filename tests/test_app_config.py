@@ -251,6 +251,12 @@ def test_the_layout_is_served_as_dash_writes_it_and_written_once(client, monkeyp
     assert client.get("/_dash-layout").get_json() == expected and not calls  # the same layout: its JSON kept
 
 
+def test_browsers_may_keep_the_favicon_which_they_ask_for_at_every_click(client):
+    favicon = client.get("/_favicon.ico?v=1")
+    assert favicon.status_code == 200 and favicon.content_type == "image/x-icon" and len(favicon.data) > 100
+    assert "max-age=31536000" in favicon.headers["Cache-Control"]
+
+
 def test_map_graph_fetches_its_shapes_from_this_server(client):
     """plotly.js fetches geo shapes from a CDN unless the graph's config names another topojsonURL."""
     layout = client.get("/_dash-layout").get_json()
