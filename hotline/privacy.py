@@ -9,6 +9,7 @@ could still be any of several values given everything shown (the line's total in
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 SHOWN, FEWER_THAN_MIN, HIDDEN_TO_PROTECT = 0, 1, 2
@@ -149,25 +150,78 @@ def _not_alone_in_any_line(counts: np.ndarray, group: tuple[int, np.ndarray] | N
 def _protect_lines(values: np.ndarray, status: np.ndarray, min_cell: int, eligible: np.ndarray) -> bool:
     """Hide the smallest shown cells of each line (a row of `values`) until its small counts are ambiguous.
 
-    Edits `status` in place; True if it hid anything. Each round hides one cell in every line still
-    exposed, preferring cells that share every crossing line with another non-zero cell (`eligible`).
+    Edits `status` in place; True if it hid anything. A line hides one cell at a time, preferring cells
+    that share every crossing line with another non-zero cell (`eligible`), the first of equal ones.
     """
-    exposed = _exposed_lines(values, status, min_cell)
+    return _protect_lines_compiled(
+        np.asarray(values, dtype=np.int64), status, min_cell, np.asarray(eligible, dtype=np.bool_)
+    )
+
+
+# The lines of a grid are a few dozen cells each, and the loops below decide cell by cell: as numpy
+# calls, each step cost a fixed overhead far above its work (a third of a view's time at a hotline's
+# size). Compiled once (numba, cached on disk), they run as plain loops.
+@numba.njit(cache=True)
+def _protect_lines_compiled(values, status, min_cell, eligible):
     changed = False
-    while len(exposed):
-        line_values, line_status = values[exposed], status[exposed]
-        hideable = (line_status == SHOWN) & (line_values > 0)
-        preferred = hideable & eligible[exposed]
-        hideable = np.where(preferred.any(axis=1, keepdims=True), preferred, hideable)
-        can_hide = hideable.any(axis=1)  # a line with everything non-zero hidden has only its total left
-        exposed, hideable, line_values = exposed[can_hide], hideable[can_hide], line_values[can_hide]
-        if not len(exposed):
-            break
-        smallest = np.where(hideable, line_values, _NEVER).argmin(axis=1)  # the first of equal ones, as before
-        status[exposed, smallest] = HIDDEN_TO_PROTECT
-        changed = True
-        exposed = exposed[~lines_protected(values[exposed], status[exposed], min_cell)]
+    for row in range(values.shape[0]):
+        if not _has_hidden(status, row):
+            continue  # a line with nothing hidden gives nothing away
+        while not _line_protected(values, status, row, min_cell):
+            chosen, chosen_value, chosen_preferred = -1, _NEVER, False
+            for column in range(values.shape[1]):
+                value = values[row, column]
+                if status[row, column] != SHOWN or value <= 0:
+                    continue
+                preferred = eligible[row, column]
+                if (preferred and not chosen_preferred) or (preferred == chosen_preferred and value < chosen_value):
+                    chosen, chosen_value, chosen_preferred = column, value, preferred
+            if chosen < 0:
+                break  # everything non-zero is hidden: only the line's total is left
+            status[row, chosen] = HIDDEN_TO_PROTECT
+            changed = True
     return changed
+
+
+@numba.njit(cache=True)
+def _has_hidden(status, row):
+    for column in range(status.shape[1]):
+        if status[row, column] != SHOWN:
+            return True
+    return False
+
+
+@numba.njit(cache=True)
+def _line_protected(values, status, row, min_cell):
+    """lines_protected for one row (its docstring says what is known and what must stay unknown)."""
+    hidden_total, n_small, n_large = 0, 0, 0
+    for column in range(values.shape[1]):
+        if status[row, column] == FEWER_THAN_MIN:
+            hidden_total += values[row, column]
+            n_small += 1
+        elif status[row, column] == HIDDEN_TO_PROTECT:
+            hidden_total += values[row, column]
+            n_large += 1
+    top = min_cell - 1
+    if n_small:  # the interval of one small cell given the others' bounds
+        upper = min(top, hidden_total - (n_small - 1) - n_large * min_cell)
+        lower = 1 if n_large > 0 else max(1, hidden_total - (n_small - 1) * top)
+        if upper - lower + 1 < min(MIN_AMBIGUITY, top):
+            return False
+    if n_large:  # the interval of one cell hidden to protect, given the others' bounds
+        upper = hidden_total - n_small - (n_large - 1) * min_cell
+        lower = min_cell if n_large > 1 else max(min_cell, hidden_total - n_small * top)
+        if upper - lower + 1 < 2:
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def _lines_protected_compiled(values, status, min_cell):
+    protected = np.empty(values.shape[0], dtype=np.bool_)
+    for row in range(values.shape[0]):
+        protected[row] = _line_protected(values, status, row, min_cell)
+    return protected
 
 
 def _exposed_lines(values: np.ndarray, status: np.ndarray, min_cell: int) -> np.ndarray:
@@ -191,18 +245,5 @@ def lines_protected(values: np.ndarray, status: np.ndarray, min_cell: int) -> np
     count must stay ambiguous; a cell hidden to protect must not be recoverable either, or it could be
     subtracted from a crossing line and give the small count away there.
     """
-    values = np.asarray(values, dtype=np.int64)
-    small = status == FEWER_THAN_MIN
-    large = status == HIDDEN_TO_PROTECT
-    hidden_total = np.where(status != SHOWN, values, 0).sum(axis=1)
-    n_small, n_large = small.sum(axis=1), large.sum(axis=1)
-    top = min_cell - 1
-    # Interval of one small cell given the others' bounds.
-    upper = np.minimum(top, hidden_total - (n_small - 1) - n_large * min_cell)
-    lower = np.where(n_large > 0, 1, np.maximum(1, hidden_total - (n_small - 1) * top))
-    small_ok = (n_small == 0) | (upper - lower + 1 >= min(MIN_AMBIGUITY, top))
-    # Interval of one cell hidden to protect, given the others' bounds.
-    upper = hidden_total - n_small - (n_large - 1) * min_cell
-    lower = np.where(n_large > 1, min_cell, np.maximum(min_cell, hidden_total - n_small * top))
-    large_ok = (n_large == 0) | (upper - lower + 1 >= 2)
-    return small_ok & large_ok
+    values, status = np.atleast_2d(np.asarray(values, dtype=np.int64)), np.atleast_2d(np.asarray(status))
+    return _lines_protected_compiled(values, status.astype(np.int8, copy=False), min_cell)
