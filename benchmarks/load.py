@@ -21,7 +21,7 @@ socket in a temporary folder, nothing saved, stopped after; `--no-redis`: each w
 Every simulated user comes from 127.0.0.1, so the per-client rate limits are lifted for the run
 (HOTLINE_CALLBACK_RATE_LIMIT): they exist for scripts, and here the script is the point.
 
-The load generator (asyncio with httpx, one connection per user) runs on the same machine as the
+The load generator (asyncio with aiohttp, one connection per user) runs on the same machine as the
 servers and competes with them for the cores; its figures include that.
 """
 
@@ -35,15 +35,15 @@ import random
 import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import aiohttp
 import numpy as np
 
 from benchmarks.dash_requests import Browser
@@ -56,8 +56,21 @@ PRESS_CHOICES = [("genders", ["female"]), ("age_groups", ["minor"]), ("methods",
                  ("genders", []), ("callers", ["victim_survivor"])]  # fmt: skip
 INTERACTIONS = 5
 FIELDS = ("states", "trafficking_types", "genders", "age_groups", "citizenships", "methods", "callers")
-TLS = ssl.create_default_context()
-RESET_ERRORS = (httpx.RemoteProtocolError, httpx.ConnectError, httpx.ReadError, httpx.WriteError)
+RESET_ERRORS = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError)  # refused, reset, closed mid-reply
+# What Chromium sends: the server compresses each reply as it would for a browser.
+HEADERS = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+TIMEOUT = aiohttp.ClientTimeout(total=30)
+
+
+def get_json(url: str, timeout: float = 60):
+    with urllib.request.urlopen(url, timeout=timeout) as answer:
+        return json.load(answer)
+
+
+def post_json(url: str, body: dict, timeout: float = 60) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as answer:
+        return answer.status, json.load(answer)
 
 
 # --- servers ------------------------------------------------------------------------------------------
@@ -120,9 +133,9 @@ class Gunicorn:
                 self.log.seek(0)
                 raise SystemExit(f"gunicorn did not start:\n{self.log.read().decode(errors='replace')[-3000:]}")
             try:
-                httpx.get(f"{self.url}/healthz", timeout=60).raise_for_status()
+                get_json(f"{self.url}/healthz")
                 answered += 1
-            except httpx.HTTPError:
+            except OSError:
                 time.sleep(0.3)
 
     def workers(self) -> list[int]:
@@ -191,29 +204,30 @@ def own_choice(rng: random.Random, choices) -> tuple[str, list[str]]:
     return name, sorted(rng.sample(values, rng.randint(1, min(3, len(values)))))
 
 
-async def one_user(client: httpx.AsyncClient, base: str, callback_map: dict, choices, press: bool, rng, tally, stop_at):
+async def one_user(client: aiohttp.ClientSession, base: str, callback_map: dict, choices, press: bool, rng, tally, stop_at):
     async def post(body: dict):
         tally.requests += 1
         try:
-            answer = await client.post(f"{base}/_dash-update-component", content=json.dumps(body),
-                                       headers={"Content-Type": "application/json"})  # fmt: skip
-        except httpx.TimeoutException:
+            async with client.post(f"{base}/_dash-update-component", data=json.dumps(body),
+                                   headers={"Content-Type": "application/json"}) as answer:  # fmt: skip
+                content = await answer.read()
+        except TimeoutError:
             tally.timeouts += 1
             return None
         except RESET_ERRORS:
             tally.resets += 1
             return None
-        if answer.status_code != 200:
+        if answer.status != 200:
             tally.errors += 1
             return None
-        return answer
+        return content
 
     async def interaction(changed: str) -> bool:
         started = time.perf_counter()
         reply = await post(browser.sync_body(changed))
         if reply is None:
             return False
-        if browser.apply_sync(reply.json()):
+        if browser.apply_sync(json.loads(reply)):
             drawn = await post(browser.render_body())  # not parsed: the page would just paint it
             if drawn is None:
                 return False
@@ -225,11 +239,12 @@ async def one_user(client: httpx.AsyncClient, base: str, callback_map: dict, cho
     try:
         for path in (f"/{link}", "/_dash-layout", "/_dash-dependencies"):
             tally.requests += 1
-            page = await client.get(base + path)
-            if page.status_code != 200:
+            async with client.get(base + path) as page:
+                await page.read()
+            if page.status != 200:
                 tally.errors += 1
                 return
-    except httpx.TimeoutException:
+    except TimeoutError:
         tally.timeouts += 1
         return
     except RESET_ERRORS:
@@ -249,20 +264,18 @@ async def one_user(client: httpx.AsyncClient, base: str, callback_map: dict, cho
 
 async def crowd(bases: list[str], users: int, mix: str, duration: float, seed: int) -> tuple[Tally, float]:
     choices = choices_of(load_demo())
-    callback_map = dependencies_map(httpx.get(f"{bases[0]}/_dash-dependencies", timeout=60).json())
+    callback_map = dependencies_map(get_json(f"{bases[0]}/_dash-dependencies"))
     tally = Tally()
     stop_at = time.monotonic() + duration
 
     async def user_loop(number: int) -> None:
         rng = random.Random(seed * 100_003 + number)
         base = bases[number % len(bases)]  # a load balancer sends each user to one server
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        # One TLS context for every client: httpx would otherwise read the system's CA bundle for each
-        # new user (about 20 ms of the load generator's CPU each time, on plain http too).
         while time.monotonic() < stop_at:
             # "press day": half the users come for the shared views; every new visit is a new user.
             press = mix == "press day" and rng.random() < 0.5
-            async with httpx.AsyncClient(limits=limits, timeout=30, verify=TLS, trust_env=False) as client:
+            connector = aiohttp.TCPConnector(limit=1)  # one connection, kept alive through the visit
+            async with aiohttp.ClientSession(connector=connector, timeout=TIMEOUT, headers=HEADERS) as client:
                 await one_user(client, base, callback_map, choices, press, rng, tally, stop_at)
 
     started = time.monotonic()
@@ -278,23 +291,21 @@ def percentile(values: list[float], q: float) -> float:
 def shared_cache_demo(servers: list[Gunicorn], redis: Redis) -> str:
     """Open a view nobody has asked for on server 1, then on server 2: the second answer comes from Redis."""
     choices = choices_of(load_demo())
-    callback_map = dependencies_map(httpx.get(f"{servers[0].url}/_dash-dependencies", timeout=60).json())
+    callback_map = dependencies_map(get_json(f"{servers[0].url}/_dash-dependencies"))
     link = "?years=2013-2021&state=OR,NV&gender=male&measure=rate"
     client = redis.client()
     times, hits, keys = [], [], []
     for server in servers:
         browser = Browser(callback_map, choices)
         browser.reset(link)
-        with httpx.Client(timeout=60) as http:
-            post = lambda body, url=server.url: http.post(f"{url}/_dash-update-component", json=body)  # noqa: E731
-            browser.apply_sync(post(browser.sync_body("url.search")).json())
-            before = client.info("stats")["keyspace_hits"]
-            started = time.perf_counter()
-            answer = post(browser.render_body())
-            times.append((time.perf_counter() - started) * 1000)
-            answer.raise_for_status()
-            hits.append(client.info("stats")["keyspace_hits"] - before)
-            keys.append(len(client.keys("hotline:view:*")))
+        update = f"{server.url}/_dash-update-component"
+        browser.apply_sync(post_json(update, browser.sync_body("url.search"))[1])
+        before = client.info("stats")["keyspace_hits"]
+        started = time.perf_counter()
+        post_json(update, browser.render_body())  # an error status raises
+        times.append((time.perf_counter() - started) * 1000)
+        hits.append(client.info("stats")["keyspace_hits"] - before)
+        keys.append(len(client.keys("hotline:view:*")))
     return (
         f"Shared cache: a new view ({link}) drawn by server 1 in {times[0]:.0f} ms (Redis keyspace hits +{hits[0]}, "
         f"{keys[0]} views kept), then by server 2 in {times[1]:.0f} ms (Redis keyspace hits +{hits[1]}, {keys[1]} views "

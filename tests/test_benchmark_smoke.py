@@ -2,6 +2,7 @@
 
 import math
 
+from benchmarks import load
 from benchmarks.run import measure_size, report
 
 
@@ -19,3 +20,18 @@ def test_small_benchmark_run_measures_real_updates():
     assert result.total_naive == 20_000 and abs(result.total_real - 20_000) <= 5
     assert result.cells_compared > 0 and result.cells_differ == 0
     assert "| 20,000 |" in report([result], "python -m benchmarks.run --sizes 20000 --updates 3")
+
+
+def test_a_short_crowd_on_two_servers_gets_every_answer_and_shares_the_cache(capsys):
+    """benchmarks/load.py end to end: two gunicorn servers and one redis-server on 127.0.0.1, both mixes."""
+    assert load.main(["--duration", "3", "--users", "4", "--servers", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "server 2 read it from Redis" in out
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in out.splitlines() if line.startswith("| press day") or line.startswith("| all different")]
+    assert [row[0] for row in rows] == ["press day", "all different"], out
+    for _mix, users, per_second, p50, p95, p99, interactions, requests, errors, resets, timeouts, rss in rows:
+        assert users == "4" and float(per_second) > 0 and 0 < float(p50) <= float(p95) <= float(p99), out
+        assert int(interactions.replace(",", "")) > 4, out  # more than each user's first visit
+        assert int(requests.replace(",", "")) >= 2 * int(interactions.replace(",", "")), out
+        assert (errors, resets, timeouts) == ("0", "0", "0"), out
+        assert len(rss.split(",")) == 4  # two workers on each of the two servers
