@@ -456,6 +456,7 @@ def run_sizes(sizes, updates: int, seed: int, *, in_process: bool = False, log=p
 
 def machine() -> str:
     import dash
+    import numba
     import plotly
 
     cpu = ""
@@ -470,7 +471,7 @@ def machine() -> str:
     return (
         f"{cores} cores{f' ({cpu})' if cpu else ''}, {platform.system()} {platform.machine()}; "
         f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
-        f"pyarrow {pa.__version__}, plotly {plotly.__version__}, dash {dash.__version__}"
+        f"pyarrow {pa.__version__}, plotly {plotly.__version__}, dash {dash.__version__}, numba {numba.__version__}"
     )
 
 
