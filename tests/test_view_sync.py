@@ -4,6 +4,7 @@ after any user action. A malformed payload from the browser never raises and lea
 from __future__ import annotations
 
 import contextvars
+import json
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -238,15 +239,36 @@ def test_removing_an_unknown_chip_changes_nothing(field, value):
 def _chip_texts(chips) -> list[tuple[str, str, str]]:
     out = []
     for item in chips:
-        assert isinstance(item, html.Div) and item.role == "listitem"  # a button cannot be the list item itself
-        chip = item.children
-        assert isinstance(chip, html.Button) and getattr(chip, "role", None) is None
-        name, label, cross = chip.children
-        out.append((chip.id["field"], chip.id["value"], name.children + label))
-        assert chip.id["type"] == CHIP_TYPE
-        assert chip.title == "Remove filter " + name.children + label
-        assert cross.children == " ×"
+        # As Dash sends an html.Div holding an html.Button: a button cannot be the list item itself.
+        assert (item["namespace"], item["type"], item["props"]["role"]) == ("dash_html_components", "Div", "listitem")
+        chip = item["props"]["children"]
+        assert chip["type"] == "Button" and "role" not in chip["props"]
+        props = chip["props"]
+        name, label, cross = props["children"]
+        out.append((props["id"]["field"], props["id"]["value"], name["props"]["children"] + label))
+        assert props["id"]["type"] == CHIP_TYPE
+        assert props["title"] == "Remove filter " + name["props"]["children"] + label
+        assert cross["props"]["children"] == " ×"
     return out
+
+
+def test_a_chip_is_written_as_dash_writes_the_html_components():
+    from plotly.io.json import to_json_plotly
+
+    written = html.Div(
+        html.Button(
+            [html.Span("Gender: ", className="chip-name"), "Female", html.Span(" ×", **{"aria-hidden": "true"})],
+            id={"type": CHIP_TYPE, "field": "genders", "value": "female"},
+            className="chip",
+            title="Remove filter Gender: Female",
+            **{"aria-label": "Remove filter Gender: Female"},
+            n_clicks=0,
+        ),
+        role="listitem",
+        className="chip-item",
+    )
+    chip = _chips(ViewState(filters=Filters(genders=("female",))), (2012, 2023))[0]
+    assert json.loads(to_json_plotly(chip)) == json.loads(to_json_plotly(written))
 
 
 def test_chips_list_every_active_filter():
@@ -270,14 +292,15 @@ def test_a_single_year_chip_shows_one_year():
 
 def test_no_chips_says_all_signals():
     (only,) = _chips(ViewState(), (2012, 2023))
-    assert isinstance(only, html.Span)
-    assert only.children == "No filters: showing everything."
+    assert only["type"] == "Span" and only["props"]["role"] == "listitem"
+    assert only["props"]["children"] == "No filters: showing everything."
 
 
 def test_every_chip_removes_its_own_filter():
     view = FULL
     for item in _chips(FULL, (2012, 2023)):
-        view = _remove_chip(view, item.children.id["field"], item.children.id["value"])
+        chip_id = item["props"]["children"]["props"]["id"]
+        view = _remove_chip(view, chip_id["field"], chip_id["value"])
     assert view == ViewState()
 
 
