@@ -42,11 +42,18 @@ class Answer:
     """
 
     def __init__(
-        self, parts: dict, columns: Mapping[str, tuple], counts: np.ndarray, suppressed: np.ndarray, total: bool
+        self,
+        parts: dict,
+        columns: Mapping[str, tuple],
+        counts: np.ndarray,
+        suppressed: np.ndarray,
+        total: bool,
+        status: np.ndarray | None = None,
     ) -> None:
         self.parts = parts
         self.columns = MappingProxyType(dict(columns))
         self.counts, self.suppressed = counts, suppressed
+        self.status = status  # each cell's privacy status (flat), where the counts were suppressed here
         self._total = total  # by=(): a single row, index [0]
         self._frame: pd.DataFrame | None = None
 
@@ -93,7 +100,7 @@ def counted_answer(
         "suppressed": tuple(hidden),
         "suppression": tuple(_SUPPRESSION_VALUES[code] for code in flat_status.tolist()),
     }
-    return Answer(parts, plain, counts, suppressed, total=not by_columns)
+    return Answer(parts, plain, counts, suppressed, total=not by_columns, status=flat_status)
 
 
 def with_missing(values: np.ndarray, missing: np.ndarray) -> tuple:

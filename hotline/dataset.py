@@ -66,6 +66,7 @@ class Dataset:
         self.source = source
         self.records = records
         self._aggregate = lru_cache(maxsize=512)(self._compute)
+        self._status_alone = lru_cache(maxsize=256)(self._compute_status_alone)
         # Queries never group or filter by month unless asked to, so they read the cube summed over
         # months: at 10 million demo signals 0.9 million rows instead of 3.1 million.
         self._month_free, self._month_rows = sum_over(cube, "month")
@@ -101,6 +102,7 @@ class Dataset:
         """Forget every cached query result (for benchmarks of cold queries). Returns the caches' names."""
         caches = {
             "aggregate": self._aggregate,
+            "status_alone": self._status_alone,
             "grid": self._grid,
             "finer_grids": self._finer_grids,
             "selected_mask": self._selected_mask,
@@ -233,24 +235,131 @@ class Dataset:
             # The same counts and suppression as the count view (often asked for too), plus rates.
             counted = self._aggregate(by, filters, "count", open_dimension)
             return self._with_rates(counted, by, filters.without(open_dimension) if open_dimension is not None else filters)
-        group = None
         view_filters = filters
-        if open_dimension is not None:
-            selected = filters.selection(open_dimension)
-            filters = filters.without(open_dimension)
-            if selected:
-                group = (by.index(open_dimension), self._selected_mask(open_dimension, selected))
-        grid, _ = self._grid(by, filters)
-        also_hide = self._pinned_margins(by, filters, grid)
-        if open_dimension is not None:
-            also_hide = _combine(
-                also_hide, self._groups_of_hidden_totals(by, view_filters, open_dimension, group, grid)
-            )
-        status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
+        grid, pinned, group, status = self._status_alone(by, view_filters, open_dimension)
+        filters = view_filters.without(open_dimension) if open_dimension is not None else view_filters
+        # What the rest of the page publishes, both ways: a total hidden there hides the cells adding
+        # up to it here; cells of another chart that a total shown here would give away hide it here.
+        hidden_totals = (
+            self._groups_of_hidden_totals(by, view_filters, open_dimension, group, grid)
+            if open_dimension is not None
+            else None
+        )
+        giving_away = self._totals_giving_cells_away(by, view_filters, open_dimension, status)
+        if hidden_totals is not None or giving_away is not None:
+            also_hide = _combine(pinned, _combine(hidden_totals, giving_away))
+            status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
         answer = counted_answer(self._by_columns(by), self._by_values(by), grid, status)
         if self.cube.excess is not None:
             self._with_censoring(answer, self._excess_grid(by, filters), grid)
         return answer
+
+    def _compute_status_alone(self, by: tuple[str, ...], view_filters: Filters, open_dimension: str | None):
+        """An aggregate's grid and status from its own cells alone (its small counts, pinned margins and
+        selected group), before what the rest of the page publishes: (grid, pinned, group, status).
+
+        Cached (as `_status_alone`): the aggregate builds on it, and so do the totals checked against it.
+        """
+        group = None
+        filters = view_filters
+        if open_dimension is not None:
+            selected = view_filters.selection(open_dimension)
+            filters = view_filters.without(open_dimension)
+            if selected:
+                group = (by.index(open_dimension), self._selected_mask(open_dimension, selected))
+        grid, _ = self._grid(by, filters)
+        pinned = self._pinned_margins(by, filters, grid)
+        return grid, pinned, group, privacy.suppress(grid, self.min_cell, also_hide=pinned, group=group)
+
+    def _totals_giving_cells_away(
+        self, by: tuple[str, ...], view_filters: Filters, open_dimension: str | None, status: np.ndarray
+    ) -> np.ndarray | None:
+        """Shown cells of this aggregate that are the total of cells of another chart among which a hidden
+        one could then be worked out (privacy.lines_protected, with this cell as the known total).
+
+        The page's charts as _groups_of_hidden_totals knows them: a chart of one dimension leaves it open,
+        and the trend splits its period (open) by trafficking type. Three totals are published over them:
+        the view's total is the sum of each chart's selected bars (all of them without a selection) and
+        of the trend's selected periods; a year's total (the change on the previous year) is the sum of
+        that year's trend segments; a type's bar is the sum of its trend segments in the selected periods.
+        A hidden cell alone among zeros cannot be covered by hiding another cell of the chart: its total
+        is hidden here instead. The other charts' status is their own (_status_alone), which what is
+        decided here can only add to, so nothing here depends on itself (the trend as published, for a
+        year's total: it does not depend on the years' totals).
+        """
+        if self.min_cell <= 1:
+            return None
+        split = "trafficking_type" if "trafficking_type" in self.dimensions else None
+        # The trend is drawn by month when one year is selected (components/trend.py), else by year.
+        one_year = view_filters.years is not None and view_filters.years[0] == view_filters.years[1]
+        periods = [p for p in ("year", "month") if p in self.dimensions and (p == "year" or one_year)]
+        lines: list[tuple[tuple, np.ndarray, np.ndarray]] = []  # (cell of this aggregate, values, status)
+        if not by:
+            for dimension in self.dimensions:
+                if dimension == "month":
+                    continue  # no chart of its own: the trend by month is checked below
+                chosen = self._chosen(dimension, view_filters)
+                grid, _ = self._grid((dimension,), view_filters.without(dimension))
+                if self._cannot_give_away(np.asarray(grid)[chosen]):
+                    continue
+                values, cells = self._cells_of((dimension,), view_filters, dimension)
+                lines.append(((), values[chosen], cells[chosen]))
+            if split is not None:
+                for period in periods:
+                    values, cells = self._cells_of((period, split), view_filters, period)
+                    chosen = self._chosen(period, view_filters)
+                    lines.append(((), values[chosen].reshape(-1), cells[chosen].reshape(-1)))
+        elif split is not None and by == ("year",) and open_dimension == "year":
+            # The trend as published (it does not depend on this aggregate): a type's bar hidden elsewhere
+            # hides that type's segments there, which the year's total could then give back.
+            grid, _ = self._grid(("year", split), view_filters.without("year"))
+            years = [i for i in range(len(grid)) if not self._cannot_give_away(np.asarray(grid)[i])]
+            if years:
+                published = self._aggregate(("year", split), view_filters, "count", "year")
+                cells = published.status.reshape(grid.shape)
+                lines += [((i,), np.asarray(grid)[i], cells[i]) for i in years]
+        elif split is not None and by == (split,) and open_dimension == split:
+            chosen_types = self._chosen(split, view_filters)
+            for period in periods:
+                chosen = self._chosen(period, view_filters)
+                grid, _ = self._grid((period, split), view_filters.without(period))
+                types = [t for t in np.flatnonzero(chosen_types) if not self._cannot_give_away(np.asarray(grid)[chosen, t])]
+                if types:
+                    values, cells = self._cells_of((period, split), view_filters, period)
+                    lines += [((t,), values[chosen, t], cells[chosen, t]) for t in types]
+        hide = np.zeros(status.shape, dtype=bool)
+        for cell, values, cells in lines:
+            if status[cell] == privacy.SHOWN and not privacy.lines_protected(values[None, :], cells[None, :], self.min_cell)[0]:
+                hide[cell] = True
+        return hide if hide.any() else None
+
+    def _cannot_give_away(self, values: np.ndarray) -> bool:
+        """Whether bars that add up to a published total can never give a hidden one away, known from their
+        counts alone, without the chart's suppression.
+
+        privacy.suppress protects every line (a chart's bars, or its selected ones) until it is protected
+        or has nothing left to hide: left unprotected, every non-zero bar is hidden. Then, with two bars
+        of at least min_cell whose excess over min_cell adds up to min_cell - 1 or more, lines_protected
+        holds for any split of the hidden bars into small ones and ones hidden to protect them.
+        """
+        large = values[values >= self.min_cell]
+        return len(large) >= 2 and int((large - self.min_cell).sum()) >= self.min_cell - 1
+
+    def _cells_of(self, by: tuple[str, ...], view_filters: Filters, open_dimension: str) -> tuple[np.ndarray, np.ndarray]:
+        """A chart's published grid and its status alone. Where no cell is small or small enough to be a
+        pinned margin (_pinned_margins), nothing is hidden: that is known from the grid, without the
+        finer grids (most charts of a large selection)."""
+        grid, _ = self._grid(by, view_filters.without(open_dimension))
+        grid = np.asarray(grid)
+        largest_pinned = max(len(self.values(d)) for d in self.dimensions) * (self.min_cell - 1)
+        if not ((grid > 0) & (grid <= largest_pinned)).any():
+            return grid, np.zeros(grid.shape, dtype=np.int8)  # privacy.SHOWN everywhere
+        return grid, self._status_alone(by, view_filters, open_dimension)[3]
+
+    def _chosen(self, dimension: str, filters: Filters) -> np.ndarray:
+        """Which values of a dimension a chart's bars add up over: the selected ones, or all."""
+        selected = filters.selection(dimension)
+        return self._selected_mask(dimension, tuple(selected)) if selected else np.ones(len(self.values(dimension)), dtype=bool)
 
     def _groups_of_hidden_totals(self, by, view_filters: Filters, open_dimension: str, group, grid: np.ndarray):
         """Cells to hide because the number they add up to is hidden elsewhere on the page.

@@ -210,6 +210,19 @@ SUBTRACTION_VIEWS = [
             years=(2015, 2019), states=("TX",), trafficking_types=("labor",), genders=("female", "gender_minority")
         )
     ),
+    # A cell hidden to protect others, alone among zeros where a published total adds it up: the one
+    # selected method's bar and the view's total; one type's 2014 segment and the year's total.
+    ViewState(filters=Filters(years=(2012, 2013), regions=("Northeast",), states=("AK",), methods=("call",))),
+    ViewState(
+        filters=Filters(
+            years=(2012, 2015),
+            regions=("South",),
+            states=("MT",),
+            trafficking_types=("sex", "sex_and_labor"),
+            genders=("female",),
+            methods=("call", "online_tip"),
+        )
+    ),
 ]
 
 
