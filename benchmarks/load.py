@@ -14,7 +14,9 @@ An interaction's time is from sending its first request to receiving its last re
 Mixes:
 - "press day": half the users open the default view or one shared link and make the same 5 choices
   (what a press release sends a crowd to); the other half make choices of their own;
-- "all different": every user opens a view of its own and makes choices of its own (new views).
+- "all different": every user opens a view of its own and makes choices of its own (new views);
+- "all shared" (not run by default): every user is one of the first half of "press day", so every view
+  is served from the cache of views: the most interactions these servers can answer.
 
 The servers run the demo data with the cache of views in Redis (a redis-server started here, on a Unix
 socket in a temporary folder, nothing saved, stopped after; `--no-redis`: each worker's memory only).
@@ -273,7 +275,7 @@ async def crowd(bases: list[str], users: int, mix: str, duration: float, seed: i
         base = bases[number % len(bases)]  # a load balancer sends each user to one server
         while time.monotonic() < stop_at:
             # "press day": half the users come for the shared views; every new visit is a new user.
-            press = mix == "press day" and rng.random() < 0.5
+            press = mix == "all shared" or (mix == "press day" and rng.random() < 0.5)
             connector = aiohttp.TCPConnector(limit=1)  # one connection, kept alive through the visit
             async with aiohttp.ClientSession(connector=connector, timeout=TIMEOUT, headers=HEADERS) as client:
                 await one_user(client, base, callback_map, choices, press, rng, tally, stop_at)
@@ -316,7 +318,8 @@ def shared_cache_demo(servers: list[Gunicorn], redis: Redis) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[10, 50, 100], help="simultaneous users (default 10 50 100)")
-    parser.add_argument("--mixes", nargs="+", choices=["press day", "all different"], default=["press day", "all different"])
+    parser.add_argument("--mixes", nargs="+", choices=["press day", "all different", "all shared"],
+                        default=["press day", "all different"])  # fmt: skip
     parser.add_argument("--duration", type=float, default=60, help="seconds per user count and mix (default 60)")
     parser.add_argument("--servers", type=int, default=1, help="gunicorn servers sharing one Redis (default 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server (default 2)")
