@@ -20,7 +20,17 @@ from hotline.cube import build_cube
 from hotline.dataset import Dataset, SourceInfo, _pinned_margins_of_each
 from hotline.filters import DIMENSION_FIELD
 from hotline.normalize import normalize
-from hotline.privacy import FEWER_THAN_MIN, SHOWN, _not_alone_in_any_line, _protect_lines, pinned_margins, suppress
+from hotline.privacy import (
+    FEWER_THAN_MIN,
+    HIDDEN_TO_PROTECT,
+    SHOWN,
+    _exposed_lines,
+    _not_alone_in_any_line,
+    _protect_lines,
+    lines_protected,
+    pinned_margins,
+    suppress,
+)
 from hotline.rates import RateTable
 
 
@@ -89,6 +99,44 @@ def test_suppression_skipping_settled_sweeps_matches_every_sweep(counts, min_cel
     np.testing.assert_array_equal(
         suppress(counts, min_cell, group=group), _suppress_every_sweep(counts, min_cell, group)
     )
+
+
+def _protect_lines_as_numpy_rounds(values, status, min_cell, eligible) -> bool:
+    """_protect_lines as numpy calls over every exposed line at once, one hidden cell per line a round."""
+    exposed = _exposed_lines(values, status, min_cell)
+    changed = False
+    while len(exposed):
+        line_values, line_status = values[exposed], status[exposed]
+        hideable = (line_status == SHOWN) & (line_values > 0)
+        preferred = hideable & eligible[exposed]
+        hideable = np.where(preferred.any(axis=1, keepdims=True), preferred, hideable)
+        can_hide = hideable.any(axis=1)
+        exposed, hideable, line_values = exposed[can_hide], hideable[can_hide], line_values[can_hide]
+        if not len(exposed):
+            break
+        smallest = np.where(hideable, line_values, np.iinfo(np.int64).max).argmin(axis=1)
+        status[exposed, smallest] = HIDDEN_TO_PROTECT
+        changed = True
+        exposed = exposed[~lines_protected(values[exposed], status[exposed], min_cell)]
+    return changed
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    values=hnp.arrays(np.int64, hnp.array_shapes(min_dims=2, max_dims=2, max_side=8), elements=st.integers(0, 40)),
+    min_cell=st.sampled_from([3, 5, 10]),
+    data=st.data(),
+)
+def test_compiled_line_protection_matches_numpy_rounds(values, min_cell, data):
+    shape = values.shape
+    status = data.draw(hnp.arrays(np.int8, shape, elements=st.sampled_from([SHOWN, FEWER_THAN_MIN, HIDDEN_TO_PROTECT])))
+    status = np.where(values == 0, SHOWN, status).astype(np.int8)  # a zero is never hidden
+    eligible = data.draw(hnp.arrays(np.bool_, shape))
+    compiled, rounds = status.copy(), status.copy()
+    assert _protect_lines(values, compiled, min_cell, eligible) == _protect_lines_as_numpy_rounds(
+        values, rounds, min_cell, eligible
+    )
+    assert np.array_equal(compiled, rounds)
 
 
 @settings(max_examples=300, deadline=None)
