@@ -103,6 +103,9 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
         or pd.isna(before[column])
         or not before[column]
     ):
+        hidden = [row for row in (now, before) if row["suppressed"]]
+        if hidden and all(row["suppression"] == "protects_small_count" for row in hidden):
+            return Kpi("change", label, "not shown", "a year's count is hidden to protect a small count")
         return Kpi("change", label, "not shown", "a year's count is too small to compare")
     (now_low, now_high), (before_low, before_high) = _bounds(now, column), _bounds(before, column)
     value = _percent_range(now_low / before_high - 1, now_high / before_low - 1, signed=True)

@@ -233,6 +233,14 @@ def test_known_subtraction_views(view):
     assert recoverable(page, view, dataset) == []
 
 
+def test_a_years_total_hidden_to_protect_says_so():
+    """The Montana view above: 2014's total would give back a trend segment, so the change is not shown."""
+    page = render_page(demo(10), SUBTRACTION_VIEWS[-1])
+    change = page.kpis[1]
+    assert (change.label, change.value) == ("Change 2014 to 2015", "not shown")
+    assert change.detail == "a year's count is hidden to protect a small count"
+
+
 def test_the_subtraction_check_can_fail():
     """With suppression off every block is shown in full; pretend one bar is hidden: it is found."""
     dataset = small_dataset(1)
