@@ -35,20 +35,14 @@ def respond(dataset: Dataset, view: ViewState) -> dict:
 
 
 def period_of(dataset: Dataset, view: ViewState) -> str:
-    """ "month" when the view is one year of data with months, else "year".
-
-    Rates stay by year: they are per 100,000 people per year, and a month is not a year.
-    """
-    years = view.filters.years
-    one_year = years is not None and years[0] == years[1]
-    return "month" if one_year and "month" in dataset.dimensions and view.measure == "count" else "year"
+    """ "month" when the view is one year of data with months, else "year" (Dataset.trend_grouping)."""
+    return dataset.trend_grouping(view.filters, view.measure)[0]
 
 
 def query(dataset: Dataset, view: ViewState) -> tuple[str, list[str], columns.Columns]:
     """The trend's period ("year" or "month"), its `by` and its aggregate (its own period left open)."""
-    period = period_of(dataset, view)
-    split = "trafficking_type" if "trafficking_type" in dataset.dimensions else None
-    by = [period, split] if split else [period]
+    by = list(dataset.trend_grouping(view.filters, view.measure))
+    period = by[0]
     return period, by, dataset.columns(by, view.filters, measure=view.measure, open_dimension=period)
 
 

@@ -150,6 +150,18 @@ class Dataset:
     def total(self) -> int:
         return self.cube.total
 
+    def trend_grouping(self, filters: Filters, measure: str = "count") -> tuple[str, ...]:
+        """What the page's trend chart groups by: its period, then trafficking type where the data have it.
+
+        The period is the month when one year of data with months is chosen, else the year; rates stay
+        by year (they are per 100,000 people per year, and a month is not a year). The trend panel draws
+        this, and the totals checked against the trend (_totals_giving_cells_away) read the same.
+        """
+        years = filters.years
+        one_year = years is not None and years[0] == years[1]
+        period = "month" if one_year and "month" in self.dimensions and measure == "count" else "year"
+        return (period, "trafficking_type") if "trafficking_type" in self.dimensions else (period,)
+
     def nbytes(self) -> int:
         """Memory the loaded data take: the cube, the cube summed over months and the pre-summed arrays."""
         month_free = self._month_free.nbytes() if self._month_free is not self.cube else 0
@@ -289,10 +301,10 @@ class Dataset:
         """
         if self.min_cell <= 1:
             return None
-        split = "trafficking_type" if "trafficking_type" in self.dimensions else None
-        # The trend is drawn by month when one year is selected (components/trend.py), else by year.
-        one_year = view_filters.years is not None and view_filters.years[0] == view_filters.years[1]
-        periods = [p for p in ("year", "month") if p in self.dimensions and (p == "year" or one_year)]
+        # The trends of this view's count and rate pages (they share these totals), those split by type.
+        trends = [g for g in dict.fromkeys(self.trend_grouping(view_filters, m) for m in ("rate", "count")) if len(g) == 2]
+        split = trends[0][1] if trends else None
+        periods = [period for period, _ in trends]
         lines: list[tuple[tuple, np.ndarray, np.ndarray]] = []  # (cell of this aggregate, values, status)
         if not by:
             for dimension in self.dimensions:
@@ -300,7 +312,7 @@ class Dataset:
                     continue  # no chart of its own: the trend by month is checked below
                 chosen = self._chosen(dimension, view_filters)
                 grid, _ = self._grid((dimension,), view_filters.without(dimension))
-                if self._cannot_give_away(np.asarray(grid)[chosen]):
+                if self._cannot_give_away(grid[chosen]):
                     continue
                 values, cells = self._cells_of((dimension,), view_filters, dimension)
                 lines.append(((), values[chosen], cells[chosen]))
@@ -313,17 +325,17 @@ class Dataset:
             # The trend as published (it does not depend on this aggregate): a type's bar hidden elsewhere
             # hides that type's segments there, which the year's total could then give back.
             grid, _ = self._grid(("year", split), view_filters.without("year"))
-            years = [i for i in range(len(grid)) if not self._cannot_give_away(np.asarray(grid)[i])]
+            years = [i for i in range(len(grid)) if not self._cannot_give_away(grid[i])]
             if years:
                 published = self._aggregate(("year", split), view_filters, "count", "year")
                 cells = published.status.reshape(grid.shape)
-                lines += [((i,), np.asarray(grid)[i], cells[i]) for i in years]
+                lines += [((i,), grid[i], cells[i]) for i in years]
         elif split is not None and by == (split,) and open_dimension == split:
             chosen_types = self._chosen(split, view_filters)
             for period in periods:
                 chosen = self._chosen(period, view_filters)
                 grid, _ = self._grid((period, split), view_filters.without(period))
-                types = [t for t in np.flatnonzero(chosen_types) if not self._cannot_give_away(np.asarray(grid)[chosen, t])]
+                types = [t for t in np.flatnonzero(chosen_types) if not self._cannot_give_away(grid[chosen, t])]
                 if types:
                     values, cells = self._cells_of((period, split), view_filters, period)
                     lines += [((t,), values[chosen, t], cells[chosen, t]) for t in types]
@@ -350,11 +362,14 @@ class Dataset:
         pinned margin (_pinned_margins), nothing is hidden: that is known from the grid, without the
         finer grids (most charts of a large selection)."""
         grid, _ = self._grid(by, view_filters.without(open_dimension))
-        grid = np.asarray(grid)
-        largest_pinned = max(len(self.values(d)) for d in self.dimensions) * (self.min_cell - 1)
-        if not ((grid > 0) & (grid <= largest_pinned)).any():
+        if not ((grid > 0) & (grid <= self._largest_pinned_margin)).any():
             return grid, np.zeros(grid.shape, dtype=np.int8)  # privacy.SHOWN everywhere
         return grid, self._status_alone(by, view_filters, open_dimension)[3]
+
+    @cached_property
+    def _largest_pinned_margin(self) -> int:
+        """No cell above this is small or a pinned margin: the candidates' bound of _pinned_margins."""
+        return max(len(self.values(d)) for d in self.dimensions) * (self.min_cell - 1)
 
     def _chosen(self, dimension: str, filters: Filters) -> np.ndarray:
         """Which values of a dimension a chart's bars add up over: the selected ones, or all."""
@@ -683,7 +698,7 @@ class Dataset:
             "rate": lambda: pd.arrays.FloatingArray(rate, no_rate.copy()),
         }
         columns = {**counted.columns, "population": with_missing(people, no_people), "rate": with_missing(rate, no_rate)}
-        return Answer(parts, columns, counted.counts, counted.suppressed, total=not by)
+        return Answer(parts, columns, counted.counts, counted.suppressed, total=not by, status=counted.status)
 
 
 # Above this many rows x grids, the finer grids of _compute_finer_grids are summed one by one (the rows'
