@@ -442,7 +442,8 @@ class Dataset:
         finer = self._finer_grids(by, filters, tuple(others))
         breakdowns = [grid.reshape(-1, len(self.values(other))) for grid, other in zip(finer, others)]
         hide = np.zeros(values.shape, dtype=bool)
-        for candidates, pinned in zip(masks, _pinned_margins_of_each(breakdowns, self.min_cell)):
+        for candidates, breakdown in zip(masks, breakdowns):
+            pinned = privacy.pinned_margins(breakdown, self.min_cell)
             hide |= candidates & pinned
         return hide.reshape(grid.shape) if hide.any() else None
 
@@ -704,30 +705,6 @@ class Dataset:
 # Above this many rows x grids, the finer grids of _compute_finer_grids are summed one by one (the rows'
 # columns are repeated once per grid; a pass per grid costs no more there).
 _BATCH_ROWS = 2_000_000
-# Above this many cells, the block-diagonal grid of _pinned_margins_of_each costs more than separate calls.
-_BATCH_CELLS = 50_000
-
-
-def _pinned_margins_of_each(breakdowns: list[np.ndarray], min_cell: int) -> list[np.ndarray]:
-    """privacy.pinned_margins of each breakdown, in as few calls as possible.
-
-    Each call has a fixed numpy cost far above the work on these small grids, so the breakdowns
-    go in one grid, block-diagonal with zeros elsewhere. That gives each the same answer as alone:
-    zeros are never hidden nor count as non-zero cells, so every row and column still holds the
-    non-zero cells of one breakdown only, and the sweeps over lines act on each block on its own.
-    """
-    has_small = [bool(((b > 0) & (b < min_cell)).any()) for b in breakdowns]
-    small = [b for b, keep in zip(breakdowns, has_small) if keep]
-    if len(small) <= 1 or sum(len(b) for b in small) * sum(b.shape[1] for b in small) > _BATCH_CELLS:
-        return [privacy.pinned_margins(b, min_cell) for b in breakdowns]
-    combined = np.zeros((sum(len(b) for b in small), sum(b.shape[1] for b in small)), dtype=np.int64)
-    row = column = 0
-    for b in small:
-        combined[row : row + len(b), column : column + b.shape[1]] = b
-        row, column = row + len(b), column + b.shape[1]
-    pinned = iter(np.split(privacy.pinned_margins(combined, min_cell), np.cumsum([len(b) for b in small])[:-1]))
-    # Without a small count a breakdown pins nothing (pinned_margins's own early answer).
-    return [next(pinned) if keep else np.zeros(len(b), dtype=bool) for b, keep in zip(breakdowns, has_small)]
 
 
 def _combine(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:

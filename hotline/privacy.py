@@ -34,6 +34,23 @@ def suppress(
     numbers), so they are protected as a line of their own too.
     """
     counts = np.asarray(counts)
+    if counts.ndim in (1, 2):
+        # Every grid of the page (a chart's, a pinned margin's breakdown) is one of these; a 1D grid
+        # goes as one row, so its axis 0 is the row's axis 1.
+        hide = np.zeros(counts.shape, dtype=np.bool_) if also_hide is None else np.asarray(also_hide, dtype=np.bool_)
+        one_line = counts.ndim == 1
+        group_axis = -1 if group is None else group[0] + one_line
+        group_mask = np.zeros(0, dtype=np.bool_) if group is None else np.asarray(group[1], dtype=np.bool_)
+        grid = np.atleast_2d(counts).astype(np.int64, copy=False)
+        status = _suppress_compiled(grid, min_cell, np.atleast_2d(hide), one_line, group_axis, group_mask)
+        return status.reshape(counts.shape)
+    return _suppress_sweeps(counts, min_cell, also_hide, group)
+
+
+def _suppress_sweeps(
+    counts: np.ndarray, min_cell: int, also_hide: np.ndarray | None, group: tuple[int, np.ndarray] | None
+) -> np.ndarray:
+    """suppress() for a grid of any number of dimensions, as numpy calls over each axis's lines."""
     status = np.where((counts > 0) & (counts < min_cell), FEWER_THAN_MIN, SHOWN).astype(np.int8)
     if min_cell > 1 and also_hide is not None:
         status[np.asarray(also_hide, dtype=bool) & (status == SHOWN) & (counts > 0)] = HIDDEN_TO_PROTECT
@@ -97,33 +114,8 @@ def pinned_margins(breakdowns: np.ndarray, min_cell: int) -> np.ndarray:
     or the cells hidden to cover a small count can be recovered by subtracting along rows and
     columns whose totals are shown. Rows found so are treated as hidden and the search repeats.
     """
-    grid = np.atleast_2d(np.asarray(breakdowns))
-    status = suppress(grid, min_cell)
-    if not (status == FEWER_THAN_MIN).any():
-        return np.zeros(len(grid), dtype=bool)  # no small count to give away (what the search finds too)
-    pinned = np.zeros(len(grid), dtype=bool)
-    pinned[_exposed_lines(grid, status, min_cell)] = True
-    while True:
-        exposed = _recoverable(status, rows_known=~pinned) & (status == FEWER_THAN_MIN)
-        newly = exposed.any(axis=1) & ~pinned
-        if not newly.any():
-            return pinned
-        pinned |= newly
-
-
-def _recoverable(status: np.ndarray, rows_known: np.ndarray) -> np.ndarray:
-    """Hidden cells someone can work out by subtraction, knowing the shown cells, every column total
-    and the totals of the rows in `rows_known`: a line with one unknown cell gives it away, repeatedly."""
-    unknown = status != SHOWN
-    recovered = np.zeros_like(unknown)
-    while True:
-        rows = rows_known & (unknown.sum(axis=1) == 1)
-        cols = unknown.sum(axis=0) == 1
-        found = (unknown & rows[:, None]) | (unknown & cols[None, :])
-        if not found.any():
-            return recovered
-        recovered |= found
-        unknown &= ~found
+    grid = np.atleast_2d(np.asarray(breakdowns)).astype(np.int64, copy=False)
+    return _pinned_margins_compiled(grid, min_cell)
 
 
 def _not_alone_in_any_line(counts: np.ndarray, group: tuple[int, np.ndarray] | None = None) -> np.ndarray:
@@ -224,11 +216,153 @@ def _lines_protected_compiled(values, status, min_cell):
     return protected
 
 
-def _exposed_lines(values: np.ndarray, status: np.ndarray, min_cell: int) -> np.ndarray:
-    """Indices of the lines (rows) that are not protected (lines_protected), reading only those with a
-    hidden cell: a line with none gives nothing away."""
-    with_hidden = np.flatnonzero((status != SHOWN).any(axis=1))
-    return with_hidden[~lines_protected(values[with_hidden], status[with_hidden], min_cell)]
+@numba.njit(cache=True)
+def _suppress_compiled(counts, min_cell, also_hide, one_line, group_axis, group_mask):
+    """suppress() of a 2D grid (a 1D one as a single row, `one_line`): the same sweeps, as loops.
+
+    The sweeps, axis 0 (the columns) then axis 1 (the rows), repeat until one changes nothing; an axis
+    is skipped where protecting it is known to change nothing (see _suppress_sweeps).
+    """
+    rows, columns = counts.shape
+    status = np.zeros((rows, columns), dtype=np.int8)
+    anything_hidden = False
+    for i in range(rows):
+        for j in range(columns):
+            count = counts[i, j]
+            if 0 < count < min_cell:
+                status[i, j] = FEWER_THAN_MIN
+                anything_hidden = True
+            elif min_cell > 1 and count > 0 and also_hide[i, j]:
+                status[i, j] = HIDDEN_TO_PROTECT
+                anything_hidden = True
+    if min_cell <= 1 or not anything_hidden:
+        return status
+    eligible = _not_alone_compiled(counts, one_line, group_axis, group_mask)
+    chosen = np.flatnonzero(group_mask)
+    version = 0
+    settled = np.array([-1, -1])
+    changed = True
+    while changed:
+        changed = False
+        for axis in range(1 if one_line else 0, 2):
+            if settled[axis] == version:
+                continue
+            # The lines along an axis as rows: along axis 0 they are the columns.
+            values = counts.T if axis == 0 else counts
+            lines = status.T if axis == 0 else status
+            preferred = eligible.T if axis == 0 else eligible
+            axis_changed = _protect_lines_compiled(values, lines, min_cell, preferred)
+            grouped = group_axis == axis
+            if grouped:
+                part = np.empty((values.shape[0], len(chosen)), dtype=np.int8)
+                for k in range(len(chosen)):
+                    part[:, k] = lines[:, chosen[k]]
+                if _protect_lines_compiled(values[:, chosen], part, min_cell, preferred[:, chosen]):
+                    for k in range(len(chosen)):
+                        lines[:, chosen[k]] = part[:, k]
+                    axis_changed = True
+            if axis_changed:
+                changed = True
+                version += 1
+            if not axis_changed or not grouped:
+                settled[axis] = version
+    return status
+
+
+@numba.njit(cache=True)
+def _not_alone_compiled(counts, one_line, group_axis, group_mask):
+    """_not_alone_in_any_line of a 2D grid (a 1D one as a single row: its columns are not lines)."""
+    rows, columns = counts.shape
+    in_row = np.zeros(rows, dtype=np.int64)
+    in_column = np.zeros(columns, dtype=np.int64)
+    for i in range(rows):
+        for j in range(columns):
+            if counts[i, j] > 0:
+                in_row[i] += 1
+                in_column[j] += 1
+    eligible = np.empty((rows, columns), dtype=np.bool_)
+    for i in range(rows):
+        for j in range(columns):
+            eligible[i, j] = in_row[i] >= 2 and (one_line or in_column[j] >= 2)
+    if group_axis == 1:  # the selected columns of each row are a line too
+        for i in range(rows):
+            selected_nonzero = 0
+            for j in range(columns):
+                if group_mask[j] and counts[i, j] > 0:
+                    selected_nonzero += 1
+            for j in range(columns):
+                if group_mask[j] and selected_nonzero < 2:
+                    eligible[i, j] = False
+    elif group_axis == 0:  # the selected rows of each column
+        for j in range(columns):
+            selected_nonzero = 0
+            for i in range(rows):
+                if group_mask[i] and counts[i, j] > 0:
+                    selected_nonzero += 1
+            for i in range(rows):
+                if group_mask[i] and selected_nonzero < 2:
+                    eligible[i, j] = False
+    return eligible
+
+
+@numba.njit(cache=True)
+def _pinned_margins_compiled(grid, min_cell):
+    rows, columns = grid.shape
+    pinned = np.zeros(rows, dtype=np.bool_)
+    status = _suppress_compiled(
+        grid, min_cell, np.zeros((rows, columns), dtype=np.bool_), False, -1, np.zeros(0, dtype=np.bool_)
+    )
+    if not (status == FEWER_THAN_MIN).any():
+        return pinned  # no small count to give away (what the search finds too)
+    for i in range(rows):  # the rows that are not protected
+        if _has_hidden(status, i) and not _line_protected(grid, status, i, min_cell):
+            pinned[i] = True
+    while True:
+        recovered = _recoverable_compiled(status, pinned)
+        newly = False
+        for i in range(rows):
+            if pinned[i]:
+                continue
+            for j in range(columns):
+                if recovered[i, j] and status[i, j] == FEWER_THAN_MIN:
+                    pinned[i] = True
+                    newly = True
+                    break
+        if not newly:
+            return pinned
+
+
+@numba.njit(cache=True)
+def _recoverable_compiled(status, pinned):
+    """Hidden cells someone can work out by subtraction, knowing the shown cells, every column total
+    and the totals of the rows not `pinned`: a line with one unknown cell gives it away, repeatedly."""
+    rows, columns = status.shape
+    unknown = status != SHOWN
+    recovered = np.zeros((rows, columns), dtype=np.bool_)
+    while True:
+        found = np.zeros((rows, columns), dtype=np.bool_)
+        anything = False
+        for i in range(rows):
+            if pinned[i] or unknown[i].sum() != 1:
+                continue
+            for j in range(columns):
+                if unknown[i, j]:
+                    found[i, j] = True
+                    anything = True
+        for j in range(columns):
+            if unknown[:, j].sum() != 1:
+                continue
+            for i in range(rows):
+                if unknown[i, j]:
+                    found[i, j] = True
+                    anything = True
+        if not anything:
+            return recovered
+        for i in range(rows):
+            for j in range(columns):
+                if found[i, j]:
+                    recovered[i, j] = True
+                    unknown[i, j] = False
 
 
 def is_protected(values: np.ndarray, status: np.ndarray, min_cell: int) -> bool:
