@@ -41,8 +41,9 @@ def suppress(
         one_line = counts.ndim == 1
         group_axis = -1 if group is None else group[0] + one_line
         group_mask = np.zeros(0, dtype=np.bool_) if group is None else np.asarray(group[1], dtype=np.bool_)
-        grid = np.atleast_2d(counts).astype(np.int64, copy=False)
-        status = _suppress_compiled(grid, min_cell, np.atleast_2d(hide), one_line, group_axis, group_mask)
+        # Fresh C-ordered copies: one compiled signature whatever arrays come in (read-only, strided).
+        grid = np.array(np.atleast_2d(counts), dtype=np.int64)
+        status = _suppress_compiled(grid, min_cell, np.array(np.atleast_2d(hide)), one_line, group_axis, group_mask)
         return status.reshape(counts.shape)
     return _suppress_sweeps(counts, min_cell, also_hide, group)
 
@@ -114,7 +115,7 @@ def pinned_margins(breakdowns: np.ndarray, min_cell: int) -> np.ndarray:
     or the cells hidden to cover a small count can be recovered by subtracting along rows and
     columns whose totals are shown. Rows found so are treated as hidden and the search repeats.
     """
-    grid = np.atleast_2d(np.asarray(breakdowns)).astype(np.int64, copy=False)
+    grid = np.array(np.atleast_2d(breakdowns), dtype=np.int64)  # one compiled signature (see suppress)
     return _pinned_margins_compiled(grid, min_cell)
 
 
@@ -379,5 +380,5 @@ def lines_protected(values: np.ndarray, status: np.ndarray, min_cell: int) -> np
     count must stay ambiguous; a cell hidden to protect must not be recoverable either, or it could be
     subtracted from a crossing line and give the small count away there.
     """
-    values, status = np.atleast_2d(np.asarray(values, dtype=np.int64)), np.atleast_2d(np.asarray(status))
-    return _lines_protected_compiled(values, status.astype(np.int8, copy=False), min_cell)
+    values, status = np.array(np.atleast_2d(values), dtype=np.int64), np.array(np.atleast_2d(status), dtype=np.int8)
+    return _lines_protected_compiled(values, status, min_cell)
