@@ -136,14 +136,16 @@ def test_main_does_not_start_a_server_on_error(tmp_path, monkeypatch):
 
 
 def test_main_runs_the_app_with_the_configuration(tmp_path, monkeypatch):
-    started = []
+    started, frozen = [], []
     monkeypatch.setattr(app_module.dash.Dash, "run", lambda self, **kwargs: started.append(kwargs))
+    monkeypatch.setattr(app_module, "freeze_startup_objects", lambda: frozen.append(len(started)))
     data = tmp_path / "tiny.csv"
     data.write_text("year,state,trafficking_type,count\n2019,TX,labor,40\n2020,OK,sex,25\n", encoding="utf-8")
     assert main(["--data", str(data), "--port", "8999", "--host", "127.0.0.2", "--min-cell", "3"]) == 0
     assert [{k: v for k, v in kw.items() if k != "request_handler"} for kw in started] == [
         {"host": "127.0.0.2", "port": 8999, "debug": False}
     ]
+    assert frozen == [0]  # once, before the server starts
 
 
 # --- the running app --------------------------------------------------------------------------------------------
@@ -276,15 +278,29 @@ def test_page_says_it_shows_synthetic_data(client):
 def test_module_exposes_a_wsgi_server(monkeypatch):
     import flask
 
+    frozen = []
     monkeypatch.setattr(app_module, "load_dataset", lambda config: demo())
+    monkeypatch.setattr(app_module, "freeze_startup_objects", lambda: frozen.append(True))
     for name in ("server", "app"):
         app_module.__dict__.pop(name, None)
     try:
         assert isinstance(app_module.server, flask.Flask)
         assert app_module.app.server is app_module.server
+        assert frozen == [True]  # each gunicorn worker, once its app is built
     finally:
         for name in ("server", "app"):
             app_module.__dict__.pop(name, None)
+
+
+def test_what_start_up_built_is_left_out_of_the_collectors_rounds():
+    import gc
+
+    kept = [[n] for n in range(1000)]  # like the data and the warmed views: alive until the process exits
+    try:
+        app_module.freeze_startup_objects()
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
 
 
 def test_a_bad_data_file_under_gunicorn_logs_one_line_and_exits(monkeypatch, tmp_path, caplog):
