@@ -301,49 +301,59 @@ class Dataset:
         """
         if self.min_cell <= 1:
             return None
+        hide = np.zeros(status.shape, dtype=bool)
+
+        def undecided(cell: tuple) -> bool:  # shown, and not hidden by a line checked before
+            return status[cell] == privacy.SHOWN and not hide[cell]
+
+        for cell, values, cells in self._lines_adding_up_to(by, view_filters, open_dimension, undecided):
+            if not privacy.lines_protected(values[None, :], cells[None, :], self.min_cell)[0]:
+                hide[cell] = True
+        return hide if hide.any() else None
+
+    def _lines_adding_up_to(self, by: tuple[str, ...], view_filters: Filters, open_dimension: str | None, undecided):
+        """The other charts' bars adding up to each cell of this aggregate (_totals_giving_cells_away), as
+        (cell, values, status alone), where a hidden one might be given away. Lazy: a cell that is hidden
+        already, or gets hidden by a line before, costs no other chart's suppression."""
         # The trends of this view's count and rate pages (they share these totals), those split by type.
         trends = [g for g in dict.fromkeys(self.trend_grouping(view_filters, m) for m in ("rate", "count")) if len(g) == 2]
         split = trends[0][1] if trends else None
         periods = [period for period, _ in trends]
-        lines: list[tuple[tuple, np.ndarray, np.ndarray]] = []  # (cell of this aggregate, values, status)
         if not by:
             for dimension in self.dimensions:
                 if dimension == "month":
                     continue  # no chart of its own: the trend by month is checked below
                 chosen = self._chosen(dimension, view_filters)
                 grid, _ = self._grid((dimension,), view_filters.without(dimension))
-                if self._cannot_give_away(grid[chosen]):
+                if not undecided(()) or self._cannot_give_away(grid[chosen]):
                     continue
                 values, cells = self._cells_of((dimension,), view_filters, dimension)
-                lines.append(((), values[chosen], cells[chosen]))
-            if split is not None:
-                for period in periods:
+                yield (), values[chosen], cells[chosen]
+            for period in periods if split is not None else ():
+                if undecided(()):
                     values, cells = self._cells_of((period, split), view_filters, period)
                     chosen = self._chosen(period, view_filters)
-                    lines.append(((), values[chosen].reshape(-1), cells[chosen].reshape(-1)))
+                    yield (), values[chosen].reshape(-1), cells[chosen].reshape(-1)
         elif split is not None and by == ("year",) and open_dimension == "year":
             # The trend as published (it does not depend on this aggregate): a type's bar hidden elsewhere
             # hides that type's segments there, which the year's total could then give back.
             grid, _ = self._grid(("year", split), view_filters.without("year"))
-            years = [i for i in range(len(grid)) if not self._cannot_give_away(grid[i])]
+            years = [i for i in range(len(grid)) if undecided((i,)) and not self._cannot_give_away(grid[i])]
             if years:
                 published = self._aggregate(("year", split), view_filters, "count", "year")
                 cells = published.status.reshape(grid.shape)
-                lines += [((i,), grid[i], cells[i]) for i in years]
+                yield from (((i,), grid[i], cells[i]) for i in years)
         elif split is not None and by == (split,) and open_dimension == split:
             chosen_types = self._chosen(split, view_filters)
             for period in periods:
                 chosen = self._chosen(period, view_filters)
                 grid, _ = self._grid((period, split), view_filters.without(period))
-                types = [t for t in np.flatnonzero(chosen_types) if not self._cannot_give_away(grid[chosen, t])]
+                types = [
+                    t for t in np.flatnonzero(chosen_types) if undecided((t,)) and not self._cannot_give_away(grid[chosen, t])
+                ]
                 if types:
                     values, cells = self._cells_of((period, split), view_filters, period)
-                    lines += [((t,), values[chosen, t], cells[chosen, t]) for t in types]
-        hide = np.zeros(status.shape, dtype=bool)
-        for cell, values, cells in lines:
-            if status[cell] == privacy.SHOWN and not privacy.lines_protected(values[None, :], cells[None, :], self.min_cell)[0]:
-                hide[cell] = True
-        return hide if hide.any() else None
+                    yield from (((t,), values[chosen, t], cells[chosen, t]) for t in types)
 
     def _cannot_give_away(self, values: np.ndarray) -> bool:
         """Whether bars that add up to a published total can never give a hidden one away, known from their
