@@ -25,6 +25,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
+import numba
 import numpy as np
 
 KEY_BITS = 20
@@ -95,17 +96,39 @@ class PerturbationTable:
         """P(change = -D..D) for a count above D: what the About panel and the benchmark describe."""
         return _max_entropy_probabilities(self.max_change, self.variance)
 
-    def perturb(self, counts: np.ndarray, cell_keys: np.ndarray) -> np.ndarray:
-        """Published counts: each count plus the change its cell key selects."""
+    def perturb(self, counts: np.ndarray, cell_keys: np.ndarray, *, small_below: int = 0) -> np.ndarray:
+        """Published counts: each count plus the change its cell key selects.
+
+        With `small_below`, a true count from 1 to small_below - 1 stays within that range whatever its
+        noise: a count suppression must hide (it reads only the published counts) stays hidden.
+        """
         counts = np.asarray(counts, dtype=np.int64)
-        keys = np.asarray(cell_keys, dtype=np.int64) % KEY_RANGE
+        keys = np.asarray(cell_keys, dtype=np.int64)
         changes, cumulative = self._thresholds
-        row = np.minimum(counts, self.max_change + 1)
-        flat_keys, flat_rows = keys.reshape(-1), row.reshape(-1)
-        # How many thresholds of its row each key reaches: one 2D comparison of the whole grid
-        # (cells x thresholds), no Python loop per cell or per threshold.
-        position = (flat_keys[:, None] >= cumulative[flat_rows, :-1]).sum(axis=1)
-        return counts + changes[position].reshape(counts.shape)
+        flat = _perturbed(counts.reshape(-1), keys.reshape(-1), changes, cumulative, KEY_RANGE, small_below)
+        return flat.reshape(counts.shape)
+
+
+# Every grid a view reads is published through here, a few dozen small grids per view: one compiled loop
+# (numba, cached on disk) instead of a dozen numpy calls each.
+@numba.njit(cache=True)
+def _perturbed(counts, keys, changes, cumulative, key_range, small_below):
+    published = np.empty(len(counts), dtype=np.int64)
+    largest_row = cumulative.shape[0] - 1  # the row of every count above D
+    for i in range(len(counts)):
+        count = counts[i]
+        key = keys[i] % key_range
+        row = min(count, largest_row)
+        # How many thresholds of its row the key reaches: change i applies to keys in [T[i-1], T[i]).
+        position = 0
+        for j in range(cumulative.shape[1] - 1):
+            if key >= cumulative[row, j]:
+                position += 1
+        value = count + changes[position]
+        if 0 < count < small_below:
+            value = min(max(value, 1), small_below - 1)
+        published[i] = value
+    return published
 
 
 def _max_entropy_probabilities(max_change: int, variance: float) -> np.ndarray:

@@ -533,9 +533,7 @@ class Dataset:
 
     def _published(self, counts: np.ndarray, keys: np.ndarray) -> np.ndarray:
         """Counts as published: perturbed by their cell keys, a small count kept below min_cell (see _compute_grid)."""
-        published = self.perturbation.perturb(counts, keys)
-        small = (counts > 0) & (counts < self.min_cell)
-        return np.where(small, np.clip(published, 1, self.min_cell - 1), published)
+        return self.perturbation.perturb(counts, keys, small_below=self.min_cell)
 
     def _excess_grid(self, by: tuple[str, ...], filters: Filters) -> np.ndarray:
         """Like the count grid, for the censored excess (data with "<5" counts only)."""

@@ -84,6 +84,21 @@ def test_perturbation_matches_the_threshold_by_threshold_lookup(counts, seed, ta
     keys = np.random.default_rng(seed).integers(-KEY_RANGE, 2 * KEY_RANGE, size=counts.shape)
     expected = _perturb_threshold_by_threshold(table, counts, keys)
     np.testing.assert_array_equal(table.perturb(counts, keys), expected)
+    small = (counts > 0) & (counts < 10)  # a small count stays small (1..9), whatever its noise
+    kept_small = np.where(small, np.clip(expected, 1, 9), expected)
+    np.testing.assert_array_equal(table.perturb(counts, keys, small_below=10), kept_small)
+
+
+def test_perturbation_on_and_beside_every_threshold_matches_the_lookup():
+    """Keys on a threshold begin the next change: random keys almost never land there."""
+    for table in [PerturbationTable(), PerturbationTable(1, 0.5)]:
+        _, cumulative = table._thresholds
+        for count in range(table.max_change + 3):
+            row = cumulative[min(count, table.max_change + 1), :-1]
+            keys = np.concatenate([row - 1, row, row + KEY_RANGE])  # a key is taken modulo KEY_RANGE
+            counts = np.full(keys.shape, count)
+            expected = _perturb_threshold_by_threshold(table, counts, keys)
+            np.testing.assert_array_equal(table.perturb(counts, keys), expected)
 
 
 # Grids of a narrow selection: about half the cells are zeros, which decide where hiding can help.
