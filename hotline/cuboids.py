@@ -20,7 +20,7 @@ from itertools import combinations
 import numba
 import numpy as np
 
-# One array per set of this many dimensions (those with year and the geography, when the data have them).
+# One array per set of at most this many dimensions (with year and the geography, when the data have them).
 CUBOID_DIMENSIONS = 4
 # An array is not built past this many cells (a dimension with very many values): those grids read the cube.
 MAX_CELLS = 2_000_000
@@ -64,6 +64,16 @@ class Cuboids:
                 if values is not None
             ]
             self.arrays[dims] = (summed[0], summed[1] if len(summed) > 1 else None)
+        # Fewer dimensions, summed from those: a grid reads the smallest array holding it, and a sum
+        # visits every cell of that array (an array over one dimension less is several times smaller).
+        for size in range(extra - 1, -1, -1):
+            for chosen in combinations(rest, size):
+                dims = tuple(d for d in dimensions if d in pinned or d in chosen)
+                larger = next((held for held in self.arrays if set(dims) < set(held)), None)
+                if larger is None:
+                    continue  # every array holding these was too large to build
+                axes = tuple(i for i, d in enumerate(larger) if d not in dims)
+                self.arrays[dims] = tuple(a.sum(axis=axes) if a is not None else None for a in self.arrays[larger])
 
     def nbytes(self) -> int:
         return sum(a.nbytes + (b.nbytes if b is not None else 0) for a, b in self.arrays.values())
