@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 
 import numba
@@ -87,17 +87,17 @@ class Cuboids:
         return min(holding, key=lambda dims: self.arrays[dims][0].size, default=None)
 
     def grids(
-        self, dims: tuple[str, ...], by: Sequence[str], masks: dict[str, np.ndarray], keys: bool
+        self, dims: tuple[str, ...], by: Sequence[str], selected: Mapping[str, np.ndarray], keys: bool
     ) -> list[np.ndarray]:
         """The count grid (and the key-sum grid, with `keys`) over `by`, from the array over `dims`.
 
-        `masks[d]`: which observed values of d the filters keep (a dimension without a mask: all).
-        The grid keeps every value of its own axes, with zeros where the filters leave none.
+        `selected[d]`: the positions of the observed values of d the filters keep (a dimension not in
+        it: all). The grid keeps every value of its own axes, with zeros where the filters leave none.
         """
         counts, key_sums = self.arrays[dims]
         padding = (1,) * (CUBOID_DIMENSIONS - len(dims))  # the compiled sum reads four axes
         kept = [d for d in dims if d in by]
-        positions = [np.flatnonzero(masks[d]) if d in masks else self._every_position[d] for d in dims]
+        positions = [selected[d] if d in selected else self._every_position[d] for d in dims]
         summed = _masked_sums(
             counts.reshape(counts.shape + padding),
             (key_sums if keys else counts).reshape(counts.shape + padding),

@@ -75,6 +75,7 @@ class Dataset:
         self._row_index = lru_cache(maxsize=32)(self._compute_row_index)
         self._dimension_mask = lru_cache(maxsize=64)(self._compute_dimension_mask)
         self._selected_mask = lru_cache(maxsize=256)(self._compute_selected_mask)
+        self._selected_positions = lru_cache(maxsize=256)(self._compute_selected_positions)
         # Per filter set, not per grid: the grids of one update share a handful of filter sets.
         # Small, as each entry holds a column of the matching rows.
         self._weights = lru_cache(maxsize=6)(self._compute_weights)
@@ -106,6 +107,7 @@ class Dataset:
             "grid": self._grid,
             "finer_grids": self._finer_grids,
             "selected_mask": self._selected_mask,
+            "selected_positions": self._selected_positions,
             "row_index": self._row_index,
             "dimension_mask": self._dimension_mask,
             "weights": self._weights,
@@ -379,7 +381,7 @@ class Dataset:
     @cached_property
     def _largest_pinned_margin(self) -> int:
         """No cell above this is small or a pinned margin: the candidates' bound of _pinned_margins."""
-        return max(len(self.values(d)) for d in self.dimensions) * (self.min_cell - 1)
+        return max(self._largest_margin_pinned_by.values())
 
     def _chosen(self, dimension: str, filters: Filters) -> np.ndarray:
         """Which values of a dimension a chart's bars add up over: the selected ones, or all."""
@@ -427,6 +429,19 @@ class Dataset:
         mask.flags.writeable = False
         return mask
 
+    def _compute_selected_positions(self, filters: Filters) -> Mapping[str, np.ndarray]:
+        """Per dimension with a selection, the positions of its selected values among the observed ones.
+
+        Cached (as `_selected_positions`): every grid read from a pre-summed array needs its filters'.
+        """
+        found = {}
+        for dimension in self.dimensions:
+            selected = filters.selection(dimension)
+            if selected:
+                # Writable, like the positions of an open dimension: one signature of the compiled sum.
+                found[dimension] = np.flatnonzero(self._selected_mask(dimension, tuple(selected)))
+        return MappingProxyType(found)
+
     def _pinned_margins(self, by: tuple[str, ...], filters: Filters, grid: np.ndarray) -> np.ndarray | None:
         """Cells of this aggregate that are the total of a finer breakdown made only of small counts.
 
@@ -439,23 +454,24 @@ class Dataset:
             return None
         values = np.atleast_1d(grid).reshape(-1)
         in_range = values >= self.min_cell
-        others, masks = [], []
-        for other in self.dimensions:
-            if other in by:
-                continue
-            candidates = in_range & (values <= len(self.values(other)) * (self.min_cell - 1))
-            if candidates.any():
-                others.append(other)
-                masks.append(candidates)
+        if not in_range.any():
+            return None
+        # A dimension is split out only where some cell is a candidate: at least min_cell and at most its bound.
+        smallest = int(values[in_range].min())
+        others = tuple(o for o in self.dimensions if o not in by and smallest <= self._largest_margin_pinned_by[o])
         if not others:
             return None
-        finer = self._finer_grids(by, filters, tuple(others))
-        breakdowns = [grid.reshape(-1, len(self.values(other))) for grid, other in zip(finer, others)]
         hide = np.zeros(values.shape, dtype=bool)
-        for candidates, breakdown in zip(masks, breakdowns):
-            pinned = privacy.pinned_margins(breakdown, self.min_cell)
-            hide |= candidates & pinned
+        for other, finer in zip(others, self._finer_grids(by, filters, others)):
+            pinned = privacy.pinned_margins(finer.reshape(-1, len(self.values(other))), self.min_cell)
+            if pinned.any():
+                hide |= pinned & in_range & (values <= self._largest_margin_pinned_by[other])
         return hide.reshape(grid.shape) if hide.any() else None
+
+    @cached_property
+    def _largest_margin_pinned_by(self) -> dict[str, int]:
+        """Per dimension, the largest total its split can pin: every one of its values a small count."""
+        return {d: len(self.values(d)) * (self.min_cell - 1) for d in self.dimensions}
 
     def _compute_grid(self, by: tuple[str, ...], filters: Filters) -> tuple[np.ndarray, list[tuple]]:
         """Counts as an n-dimensional array over the observed values of each `by` dimension.
@@ -573,12 +589,11 @@ class Dataset:
         every dimension the grid and its filters involve; None where none does."""
         if not set(measures) <= {"counts", "keys"} or ("keys" in measures and self.perturbation is None):
             return None
-        selected = {d: s for d in self.dimensions if (s := filters.selection(d))}
-        dims = self._cuboids.find(set(by) | set(selected))
+        positions = self._selected_positions(filters)
+        dims = self._cuboids.find(set(by) | positions.keys())
         if dims is None:
             return None
-        masks = {d: self._selected_mask(d, tuple(s)) for d, s in selected.items()}
-        counts, *keys = self._cuboids.grids(dims, by, masks, keys="keys" in measures)
+        counts, *keys = self._cuboids.grids(dims, by, positions, keys="keys" in measures)
         grids = [counts if measure == "counts" else keys[0] for measure in measures]
         for grid in grids:
             grid.flags.writeable = False
