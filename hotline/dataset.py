@@ -17,7 +17,7 @@ from hotline import privacy
 from hotline.answer import CENSORED_SMALL, Answer, by_columns, counted_answer, with_missing
 from hotline.areas import AreaScheme, scheme_of
 from hotline.cellkey import PerturbationTable
-from hotline.cube import Cube, member_rows, sum_over
+from hotline.cube import Cube, member_rows, sum_over, sum_rows
 from hotline.cuboids import Cuboids
 from hotline.filters import Filters
 from hotline.rates import RateTable
@@ -76,10 +76,6 @@ class Dataset:
         self._dimension_mask = lru_cache(maxsize=64)(self._compute_dimension_mask)
         self._selected_mask = lru_cache(maxsize=256)(self._compute_selected_mask)
         self._selected_positions = lru_cache(maxsize=256)(self._compute_selected_positions)
-        # Per filter set, not per grid: the grids of one update share a handful of filter sets.
-        # Small, as each entry holds a column of the matching rows.
-        self._weights = lru_cache(maxsize=6)(self._compute_weights)
-        self._flat_positions = lru_cache(maxsize=8)(self._compute_flat_positions)
         # The `by` columns of result frames: they depend only on `by` (the observed values never change).
         self._by_columns = lru_cache(maxsize=64)(lambda by: by_columns(by, [self.values(d) for d in by]))
         self._by_values = lru_cache(maxsize=64)(
@@ -110,8 +106,6 @@ class Dataset:
             "selected_positions": self._selected_positions,
             "row_index": self._row_index,
             "dimension_mask": self._dimension_mask,
-            "weights": self._weights,
-            "flat_positions": self._flat_positions,
             "denominators": self._rates.denominators,
             "rate_positions": self._rates.positions,
         }
@@ -495,10 +489,9 @@ class Dataset:
         """The grid (*by, other) of each dimension in `others`, as `_grid` gives it, in one pass.
 
         An aggregate's pinned margins need one finer grid per other dimension, all over the same
-        rows. Each grid alone costs a dozen numpy calls whose fixed cost, at a hotline's size, is most
-        of their time; here the grids go side by side in one flat array, so those calls are made once.
-        Sums of whole numbers in float64 and the cell-by-cell perturbation do not depend on the batch.
-        Cached (as `_finer_grids`).
+        rows: those no pre-summed array holds are summed in one pass over the rows (cube.sum_rows),
+        side by side, and published in one call (the cell-by-cell perturbation does not depend on
+        the batch). Cached (as `_finer_grids`).
         """
         measures = ("counts",) if self.perturbation is None else ("counts", "keys")
         # First those a pre-summed array holds (hotline.cuboids): no pass over the cube.
@@ -508,31 +501,12 @@ class Dataset:
         if summed:
             flat = [np.concatenate([grids[i].reshape(-1) for grids in summed.values()]) for i in range(len(measures))]
             found = self._published_side_by_side(flat, {other: grids[0].shape for other, grids in summed.items()})
+        by_shape = tuple(len(self.values(d)) for d in by)
         for full in (False, True):  # a month grid reads the full cube, the others the month-free one
-            group = [o for o in others if o not in found and self._needs_months((*by, o), filters) == full]
-            matching = len(self._weights("counts", filters, full)) if group else 0
-            if len(group) < 2 or matching * len(group) > _BATCH_ROWS:
-                found.update((o, self._grid((*by, o), filters)[0]) for o in group)  # one or large: alone
-                continue
-            cube = self.cube if full else self._month_free
-            rows = self._row_index(filters, full)
-            base = self._flat_positions(by, filters, full) if by else None
-            by_shape = tuple(len(self.values(d)) for d in by)
-            positions, shapes, offset = [], {}, 0
-            for other in group:
-                size = len(self.values(other))
-                codes = cube.codes[other] if rows is None else cube.codes[other][rows]
-                position = np.take(self._value_positions[other], codes)
-                positions.append((position if base is None else base * size + position) + offset)
-                shapes[other] = (*by_shape, size)
-                offset += math.prod(shapes[other])
-            flat = np.concatenate(positions)
-            sums = [
-                np.rint(np.bincount(flat, weights=np.tile(self._weights(m, filters, full), len(group)), minlength=offset))
-                .astype(np.int64)
-                for m in measures
-            ]
-            found.update(self._published_side_by_side(sums, shapes))
+            group = tuple(o for o in others if o not in found and self._needs_months((*by, o), filters) == full)
+            if group:
+                sums = self._sum_rows(by, group, filters, measures, full)
+                found.update(self._published_side_by_side(list(sums), {o: (*by_shape, len(self.values(o))) for o in group}))
         return [found[other] for other in others]
 
     def _published_side_by_side(self, sums: list[np.ndarray], shapes: dict[str, tuple]) -> dict[str, np.ndarray]:
@@ -565,24 +539,59 @@ class Dataset:
         if from_cuboid is not None:
             return from_cuboid, [self.values(dimension) for dimension in by]
         full = self._needs_months(by, filters)
-        columns = [self._weights(measure, filters, full) for measure in measures]
         if not by:
-            # float64 sums of integers below 2**53 are exact in any order.
-            grids = [np.asarray(np.rint(values.sum()), dtype=np.int64) for values in columns]
-            for grid in grids:
-                grid.flags.writeable = False
-            return grids, []
-        axes = [self.values(dimension) for dimension in by]
-        keys = self._flat_positions(by, filters, full)
-        shape = tuple(len(a) for a in axes)
-        grids = []
-        for values in columns:
-            # float64 weights sum exactly here: counts and key sums stay far below 2**53.
-            flat = np.bincount(keys, weights=values, minlength=math.prod(shape))
-            grid = np.rint(flat).astype(np.int64).reshape(shape)
+            cube = self.cube if full else self._month_free
+            rows = self._row_index(filters, full)
+            columns = [getattr(cube, measure) for measure in measures]
+            grids = [np.asarray(np.rint((c if rows is None else c[rows]).sum()), dtype=np.int64) for c in columns]
+        else:
+            sums = self._sum_rows(by[:-1], by[-1:], filters, measures, full)
+            shape = tuple(len(self.values(d)) for d in by)
+            grids = [np.rint(flat).astype(np.int64).reshape(shape) for flat in sums]  # excess is in float64
+        for grid in grids:
             grid.flags.writeable = False
-            grids.append(grid)
-        return grids, axes
+        return grids, [self.values(dimension) for dimension in by]
+
+    def _sum_rows(self, by: tuple[str, ...], others: tuple[str, ...], filters: Filters, measures, full: bool) -> np.ndarray:
+        """cube.sum_rows over the rows matching `filters` of the full cube or the one summed over months:
+        one row per measure, the grids (*by, other) of each of `others` side by side."""
+        cube = self.cube if full else self._month_free
+        codes, positions, index = self._row_layouts[full]
+        rows = self._row_index(filters, full)
+
+        def dimension_indices(dimensions):
+            return np.array([index[d] for d in dimensions], dtype=np.intp)
+
+        def sizes(dimensions):
+            return np.array([len(self.values(d)) for d in dimensions], dtype=np.intp)
+
+        return sum_rows(
+            codes,
+            positions,
+            _NO_ROWS if rows is None else rows,
+            rows is None,
+            dimension_indices(by),
+            sizes(by),
+            dimension_indices(others),
+            sizes(others),
+            tuple(getattr(cube, measure) for measure in measures),
+        )
+
+    @cached_property
+    def _row_layouts(self) -> dict[bool, tuple[tuple[np.ndarray, ...], np.ndarray, dict[str, int]]]:
+        """What cube.sum_rows reads of each cube (True: the full one): its codes, one array per dimension
+        of one integer type (no copy where they already are), each dimension's value positions as one
+        matrix, and each dimension's index in both."""
+        layouts = {}
+        for full, cube in ((False, self._month_free), (True, self.cube)):
+            dimensions = cube.dimensions
+            common = np.result_type(*(cube.codes[d].dtype for d in dimensions))
+            codes = tuple(np.ascontiguousarray(cube.codes[d], dtype=common) for d in dimensions)
+            positions = np.zeros((len(dimensions), max(len(self._value_positions[d]) for d in dimensions)), dtype=np.intp)
+            for i, dimension in enumerate(dimensions):
+                positions[i, : len(self._value_positions[dimension])] = self._value_positions[dimension]
+            layouts[full] = (codes, positions, {d: i for i, d in enumerate(dimensions)})
+        return layouts
 
     def _from_cuboid(self, by, filters: Filters, measures) -> list[np.ndarray] | None:
         """The grids of `_sum_into_grids` read from a pre-summed array (hotline.cuboids), where one holds
@@ -598,34 +607,6 @@ class Dataset:
         for grid in grids:
             grid.flags.writeable = False
         return grids
-
-    def _compute_weights(self, measure: str, filters: Filters, full: bool) -> np.ndarray:
-        """A cube column ("counts", "keys", "excess") over the rows matching `filters`, as bincount weights.
-
-        Cached (as `_weights`): every grid of one filter set (a query's own, and the finer ones its
-        pinned margins need) reads the same rows, so they are gathered and converted once.
-        """
-        cube = self.cube if full else self._month_free
-        rows = self._row_index(filters, full)
-        column = getattr(cube, measure)
-        return (column if rows is None else column[rows]).astype(np.float64)
-
-    def _compute_flat_positions(self, by: tuple[str, ...], filters: Filters, full: bool) -> np.ndarray:
-        """Each matching row's flat position in the grid over the observed values of `by` (C order,
-        like np.ravel_multi_index), so the grid has no always-empty slots.
-
-        Built from the cached positions of `by` without its last dimension, so the finer grids
-        (*by, other) of _pinned_margins share the work for `by`. Every cube row has a positive
-        count, so each of its codes is an observed value.
-        """
-        cube = self.cube if full else self._month_free
-        rows = self._row_index(filters, full)
-        last = by[-1]
-        codes = cube.codes[last] if rows is None else cube.codes[last][rows]
-        positions = np.take(self._value_positions[last], codes)
-        if len(by) == 1:
-            return positions
-        return self._flat_positions(by[:-1], filters, full) * len(self.values(last)) + positions
 
     @cached_property
     def _value_positions(self) -> dict[str, np.ndarray]:
@@ -679,7 +660,8 @@ class Dataset:
         if full and self._month_rows is not None and not self._needs_months((), filters):
             # Every active filter is on a dimension the month-free cube keeps: match there, then
             # list the full-cube rows summed into each match (work in proportion to the matches).
-            return member_rows(self._row_index(filters, False), *self._month_rows)
+            matching = member_rows(self._row_index(filters, False), *self._month_rows)
+            return None if matching is None else matching.astype(np.intp, copy=False)  # one type for cube.sum_rows
         cube = self.cube if full else self._month_free
         mask = None
         for dimension in cube.dimensions:
@@ -725,9 +707,8 @@ class Dataset:
         return Answer(parts, columns, counted.counts, counted.suppressed, total=not by, status=counted.status)
 
 
-# Above this many rows x grids, the finer grids of _compute_finer_grids are summed one by one (the rows'
-# columns are repeated once per grid; a pass per grid costs no more there).
-_BATCH_ROWS = 2_000_000
+# The rows argument of cube.sum_rows when it sums every row.
+_NO_ROWS = np.zeros(0, dtype=np.intp)
 
 
 def _combine(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:
