@@ -83,7 +83,9 @@ def render(dataset: Dataset, view: ViewState):
     )
     # One component for the whole table (components/markup.py): a few hundred cells as html.* components
     # would cost the browser a mount each.
-    region_class = _column_class(1)
+    # The body's rows written out as the elements tag() makes: its checks of a few constant tags and
+    # attributes, a few hundred calls a view, cost more than the rest of the table.
+    row_header, region, number = {"scope": "row"}, {"className": _column_class(1)}, {"className": "num"}
     table = markup.tag(
         "table",
         markup.tag("caption", text.footnote(dataset).replace("<br>", " ")),
@@ -92,18 +94,7 @@ def render(dataset: Dataset, view: ViewState):
             "thead",
             markup.tag("tr", *(markup.tag("th", h, scope="col", className=_column_class(i)) for i, h in enumerate(header))),
         ),
-        markup.tag(
-            "tbody",
-            *(
-                markup.tag(
-                    "tr",
-                    markup.tag("th", r[0], scope="row"),
-                    markup.tag("td", r[1], className=region_class),
-                    *(markup.tag("td", c, className="num") for c in r[2:]),
-                )
-                for r in body
-            ),
-        ),
+        ["tbody", *(["tr", ["th", row_header, r[0]], ["td", region, r[1]], *(["td", number, c] for c in r[2:])] for r in body)],
         className="numbers table table-sm table-striped table-hover",
     )
     return title, markup.block(table)
