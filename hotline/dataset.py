@@ -543,18 +543,17 @@ class Dataset:
             cube = self.cube if full else self._month_free
             rows = self._row_index(filters, full)
             columns = [getattr(cube, measure) for measure in measures]
-            grids = [np.asarray(np.rint((c if rows is None else c[rows]).sum()), dtype=np.int64) for c in columns]
+            grids = [_whole(np.asarray((c if rows is None else c[rows]).sum())) for c in columns]
         else:
             sums = self._sum_rows(by[:-1], by[-1:], filters, measures, full)
-            shape = tuple(len(self.values(d)) for d in by)
-            grids = [np.rint(flat).astype(np.int64).reshape(shape) for flat in sums]  # excess is in float64
+            grids = [flat.reshape(tuple(len(self.values(d)) for d in by)) for flat in sums]
         for grid in grids:
             grid.flags.writeable = False
         return grids, [self.values(dimension) for dimension in by]
 
     def _sum_rows(self, by: tuple[str, ...], others: tuple[str, ...], filters: Filters, measures, full: bool) -> np.ndarray:
         """cube.sum_rows over the rows matching `filters` of the full cube or the one summed over months:
-        one row per measure, the grids (*by, other) of each of `others` side by side."""
+        one row of whole numbers per measure, the grids (*by, other) of each of `others` side by side."""
         cube = self.cube if full else self._month_free
         codes, positions, index = self._row_layouts[full]
         rows = self._row_index(filters, full)
@@ -565,7 +564,7 @@ class Dataset:
         def sizes(dimensions):
             return np.array([len(self.values(d)) for d in dimensions], dtype=np.intp)
 
-        return sum_rows(
+        sums = sum_rows(
             codes,
             positions,
             _NO_ROWS if rows is None else rows,
@@ -576,6 +575,7 @@ class Dataset:
             sizes(others),
             tuple(getattr(cube, measure) for measure in measures),
         )
+        return _whole(sums)
 
     @cached_property
     def _row_layouts(self) -> dict[bool, tuple[tuple[np.ndarray, ...], np.ndarray, dict[str, int]]]:
@@ -709,6 +709,11 @@ class Dataset:
 
 # The rows argument of cube.sum_rows when it sums every row.
 _NO_ROWS = np.zeros(0, dtype=np.intp)
+
+
+def _whole(sums: np.ndarray) -> np.ndarray:
+    """Sums as int64: counts and key sums already are; the censored excess is summed in float64."""
+    return sums if sums.dtype == np.int64 else np.rint(sums).astype(np.int64)
 
 
 def _combine(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:
