@@ -244,7 +244,7 @@ class Dataset:
             counted = self._aggregate(by, filters, "count", open_dimension)
             return self._with_rates(counted, by, filters.without(open_dimension) if open_dimension is not None else filters)
         view_filters = filters
-        grid, pinned, group, status = self._status_alone(by, view_filters, open_dimension)
+        grid, group, status = self._status_alone(by, view_filters, open_dimension)
         filters = view_filters.without(open_dimension) if open_dimension is not None else view_filters
         # What the rest of the page publishes, both ways: a total hidden there hides the cells adding
         # up to it here; cells of another chart that a total shown here would give away hide it here.
@@ -255,7 +255,10 @@ class Dataset:
         )
         giving_away = self._totals_giving_cells_away(by, view_filters, open_dimension, status)
         if hidden_totals is not None or giving_away is not None:
-            also_hide = _combine(pinned, _combine(hidden_totals, giving_away))
+            # From every cell hidden alone, not only the pinned ones: protection picks cells greedily, so
+            # with more cells to hide at the start it may pick others, and show one it hid alone. Then
+            # what another chart's totals were checked against (_status_alone) would no longer hold.
+            also_hide = _combine(status != privacy.SHOWN, _combine(hidden_totals, giving_away))
             status = privacy.suppress(grid, self.min_cell, also_hide=also_hide, group=group)
         answer = counted_answer(self._by_columns(by), self._by_values(by), grid, status)
         if self.cube.excess is not None:
@@ -264,7 +267,8 @@ class Dataset:
 
     def _compute_status_alone(self, by: tuple[str, ...], view_filters: Filters, open_dimension: str | None):
         """An aggregate's grid and status from its own cells alone (its small counts, pinned margins and
-        selected group), before what the rest of the page publishes: (grid, pinned, group, status).
+        selected group), before what the rest of the page publishes: (grid, group, status). What the rest
+        publishes only adds to it (_compute starts from it).
 
         Cached (as `_status_alone`): the aggregate builds on it, and so do the totals checked against it.
         """
@@ -277,7 +281,7 @@ class Dataset:
                 group = (by.index(open_dimension), self._selected_mask(open_dimension, selected))
         grid, _ = self._grid(by, filters)
         pinned = self._pinned_margins(by, filters, grid)
-        return grid, pinned, group, privacy.suppress(grid, self.min_cell, also_hide=pinned, group=group)
+        return grid, group, privacy.suppress(grid, self.min_cell, also_hide=pinned, group=group)
 
     def _totals_giving_cells_away(
         self, by: tuple[str, ...], view_filters: Filters, open_dimension: str | None, status: np.ndarray
@@ -370,7 +374,7 @@ class Dataset:
         grid, _ = self._grid(by, view_filters.without(open_dimension))
         if not ((grid > 0) & (grid <= self._largest_pinned_margin)).any():
             return grid, np.zeros(grid.shape, dtype=np.int8)  # privacy.SHOWN everywhere
-        return grid, self._status_alone(by, view_filters, open_dimension)[3]
+        return grid, self._status_alone(by, view_filters, open_dimension)[2]
 
     @cached_property
     def _largest_pinned_margin(self) -> int:

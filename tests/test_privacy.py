@@ -309,3 +309,21 @@ def test_margin_of_only_small_counts_is_hidden_in_the_coarser_chart():
     assert pd.isna(by_state.loc["WY", "count"])  # 18 would give 9 + 9 away
     # ...and it cannot be worked out as the total minus the other states either.
     assert by_state["suppressed"].sum() >= 2 or pd.isna(data.aggregate([])["count"].iloc[0])
+
+
+PAGE_CHARTS = [((), None), (("state",), "state"), (("year",), "year"), (("trafficking_type",), "trafficking_type"),
+               (("gender",), "gender"), (("age_group",), "age_group"), (("year", "trafficking_type"), "year")]  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(filters=filters_strategy)
+def test_what_the_rest_of_the_page_publishes_only_hides_more(filters):
+    """A cell an aggregate hides on its own (a small count, a pinned margin, a cell protecting them) stays
+    hidden, for the same reason, whatever the rest of the page makes it hide too: the totals checked
+    against a chart (Dataset._totals_giving_cells_away) read what it hides on its own."""
+    data = shared_dataset(10)
+    for by, open_dimension in PAGE_CHARTS:
+        alone = data._status_alone(by, filters, open_dimension)[-1].reshape(-1)
+        final = data._aggregate(by, filters, "count", open_dimension).status.reshape(-1)
+        hidden = alone != SHOWN
+        assert (final[hidden] == alone[hidden]).all(), (by, filters)
