@@ -93,6 +93,12 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
     label = f"Change {last - 1} to {last}"
     if last - 1 < dataset.years[0]:
         return Kpi("change", label, "—", f"no data for {last - 1}")
+    # A year hidden by the trend's own counts stays hidden, for that reason, whatever the rest of the page
+    # adds: then the change is not shown, known without every other chart's suppression (for the victims'
+    # card, a second page's worth).
+    alone = dict(zip(dataset.values("year"), dataset.hidden_on_its_own(["year"], view.filters, open_dimension="year")))
+    if alone[last] is not None or alone[last - 1] is not None:
+        return _not_shown(label, [reason for reason in (alone[last], alone[last - 1]) if reason is not None])
     by_year = _by(dataset.columns(["year"], view.filters, measure=view.measure, open_dimension="year"), "year")
     column = "rate" if view.measure == "rate" else "count"
     now, before = by_year[last], by_year[last - 1]
@@ -103,10 +109,7 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
         or pd.isna(before[column])
         or not before[column]
     ):
-        hidden = [row for row in (now, before) if row["suppressed"]]
-        if hidden and all(row["suppression"] == "protects_small_count" for row in hidden):
-            return Kpi("change", label, "not shown", "a year's count is hidden to protect a small count")
-        return Kpi("change", label, "not shown", "a year's count is too small to compare")
+        return _not_shown(label, [row["suppression"] for row in (now, before) if row["suppressed"]])
     (now_low, now_high), (before_low, before_high) = _bounds(now, column), _bounds(before, column)
     value = _percent_range(now_low / before_high - 1, now_high / before_low - 1, signed=True)
     words = [text.format_measure(row[column], view.measure, bool(row.get("at_least", False))) for row in (before, now)]
@@ -114,6 +117,13 @@ def _change(dataset: Dataset, view: ViewState, last: int) -> Kpi:
     if now.get("at_least", False) or before.get("at_least", False):
         detail += " (some source counts were “<5”)"
     return Kpi("change", label, value, detail)
+
+
+def _not_shown(label: str, reasons: list[str]) -> Kpi:
+    """The change when a year's count is hidden (`reasons`: the hidden ones' suppression) or zero."""
+    if reasons and all(reason == "protects_small_count" for reason in reasons):
+        return Kpi("change", label, "not shown", "a year's count is hidden to protect a small count")
+    return Kpi("change", label, "not shown", "a year's count is too small to compare")
 
 
 def _victims_and_survivors(dataset: Dataset, view: ViewState, last: int) -> Kpi:

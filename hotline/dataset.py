@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hotline import privacy
-from hotline.answer import CENSORED_SMALL, Answer, by_columns, counted_answer, with_missing
+from hotline.answer import CENSORED_SMALL, SUPPRESSION_REASON, Answer, by_columns, counted_answer, with_missing
 from hotline.areas import AreaScheme, scheme_of
 from hotline.cellkey import PerturbationTable
 from hotline.cube import Cube, member_rows, sum_over, sum_rows
@@ -228,7 +228,33 @@ class Dataset:
         """
         return self._answer(by, filters, measure, open_dimension).columns
 
+    def hidden_on_its_own(
+        self, by: Sequence[str] = (), filters: Filters | None = None, *, open_dimension: str | None = None
+    ) -> tuple[str | None, ...]:
+        """For each row of `aggregate(by, filters, open_dimension=...)`, its `suppression` where the cell is
+        hidden whatever the rest of the page publishes, else None.
+
+        These are the cells an aggregate hides by its own counts: its small counts, its pinned margins
+        and the cells protecting them. `aggregate` starts from them and only ever hides more cells, for
+        what the other charts publish: never fewer, nor for another reason. Found without any other
+        chart's suppression: for a number that needs two cells shown, a hidden one settles it cheaply.
+        """
+        by = tuple(by)
+        self._check_query(by, "count", open_dimension)
+        view = filters or Filters()
+        grid, _, status = self._status_alone(by, view, open_dimension)
+        labels = [SUPPRESSION_REASON[code] for code in status.reshape(-1).tolist()]
+        if self.cube.excess is not None:  # as _with_censoring labels them
+            excess = self._excess_grid(by, view.without(open_dimension) if open_dimension is not None else view)
+            maybe_large = ((excess > 0) & (grid + excess >= self.min_cell)).reshape(-1).tolist()
+            labels = [CENSORED_SMALL if label is not None and large else label for label, large in zip(labels, maybe_large)]
+        return tuple(labels)
+
     def _answer(self, by: Sequence[str], filters: Filters | None, measure: str, open_dimension: str | None) -> Answer:
+        self._check_query(by, measure, open_dimension)
+        return self._aggregate(tuple(by), filters or Filters(), measure, open_dimension)
+
+    def _check_query(self, by: Sequence[str], measure: str, open_dimension: str | None) -> None:
         unknown = [d for d in by if d not in self.dimensions]
         if unknown:
             raise ValueError(f"unknown dimension(s) {unknown}; this dataset has {list(self.dimensions)}")
@@ -236,7 +262,6 @@ class Dataset:
             raise ValueError(f"measure must be 'count' or 'rate', not {measure!r}")
         if open_dimension is not None and open_dimension not in by:
             raise ValueError(f"open_dimension {open_dimension!r} must be one of by={list(by)}")
-        return self._aggregate(tuple(by), filters or Filters(), measure, open_dimension)
 
     def _compute(self, by: tuple[str, ...], filters: Filters, measure: str, open_dimension: str | None) -> Answer:
         if measure == "rate":

@@ -15,6 +15,7 @@ from hypothesis.extra import numpy as hnp
 from ui_helpers import demo, small_dataset
 
 from hotline import Filters
+from hotline.answer import CENSORED_SMALL
 from hotline.cellkey import KEY_RANGE, PerturbationTable
 from hotline.cube import build_cube
 from hotline.dataset import Dataset, SourceInfo
@@ -301,6 +302,19 @@ def _censored():
     frame = pd.DataFrame(rows, columns=["Country", "Year", "Type", "Count"], dtype=object)
     table = normalize(frame, "glotip.csv")
     return Dataset(build_cube(table), source=SourceInfo("glotip.csv", "test rows"), records=len(table), perturbation=None)
+
+
+def test_cells_hidden_on_their_own_carry_the_labels_of_the_aggregate_with_counts_censored_at_the_source():
+    """With "<5" counts, a hidden cell that may hold 10 or more is "includes_censored" in both."""
+    data = _censored()
+    labels = set()
+    for by, open_dimension in [((), None), (("country",), "country"), (("year",), "year"), (("year", "country"), "year")]:
+        alone = data.hidden_on_its_own(by, open_dimension=open_dimension)
+        published = data.aggregate(by, open_dimension=open_dimension)["suppression"].tolist()
+        for reason, shown in zip(alone, published, strict=True):
+            assert reason is None or reason == shown
+        labels |= set(alone)
+    assert CENSORED_SMALL in labels  # the case is met
 
 
 @lru_cache(maxsize=2)
