@@ -286,24 +286,24 @@ def _not_alone_compiled(counts, one_line, group_axis, group_mask):
         for j in range(columns):
             eligible[i, j] = in_row[i] >= 2 and (one_line or in_column[j] >= 2)
     if group_axis == 1:  # the selected columns of each row are a line too
-        for i in range(rows):
-            selected_nonzero = 0
-            for j in range(columns):
-                if group_mask[j] and counts[i, j] > 0:
-                    selected_nonzero += 1
-            for j in range(columns):
-                if group_mask[j] and selected_nonzero < 2:
-                    eligible[i, j] = False
+        _alone_among_selected(counts, eligible, group_mask)
     elif group_axis == 0:  # the selected rows of each column
-        for j in range(columns):
-            selected_nonzero = 0
-            for i in range(rows):
-                if group_mask[i] and counts[i, j] > 0:
-                    selected_nonzero += 1
-            for i in range(rows):
-                if group_mask[i] and selected_nonzero < 2:
-                    eligible[i, j] = False
+        _alone_among_selected(counts.T, eligible.T, group_mask)
     return eligible
+
+
+@numba.njit(cache=True)
+def _alone_among_selected(counts, eligible, selected):
+    """Not eligible: a selected cell of a row whose selected cells hold fewer than two non-zero counts."""
+    for i in range(counts.shape[0]):
+        selected_nonzero = 0
+        for j in range(counts.shape[1]):
+            if selected[j] and counts[i, j] > 0:
+                selected_nonzero += 1
+        if selected_nonzero < 2:
+            for j in range(counts.shape[1]):
+                if selected[j]:
+                    eligible[i, j] = False
 
 
 @numba.njit(cache=True)
