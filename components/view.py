@@ -118,7 +118,9 @@ def register(app, choices: Choices, clickable_graphs: list[str], presentation: P
         trigger = ctx.triggered_id
         try:
             if isinstance(trigger, str) and trigger in buttons:
-                view, messages = presentation.step(parse_query(search or "", choices)[0], trigger), []
+                view, messages = parse_query(search or "", choices)[0], []
+                for pressed in _pressed(buttons):
+                    view = presentation.step(view, pressed)
             else:
                 view, messages = _next_view(trigger, search, years, controls, measure, clicks, current, choices, span)
         except Exception as error:  # a malformed payload must never break the page; a client's mistake, one line
@@ -176,6 +178,13 @@ def register(app, choices: Choices, clickable_graphs: list[str], presentation: P
             "clear_disabled": unless_shown(nothing_to_clear(view), nothing_to_clear(before)),
             "stage": stage,
         }
+
+
+def _pressed(buttons: tuple[str, ...]) -> list[str]:
+    """The presenter's buttons pressed, in order. Keys pressed while the request of the one before is in
+    flight come in one request (Dash's renderer merges them): an arrow then Esc must still leave."""
+    ids = (entry["prop_id"].rsplit(".", 1)[0] for entry in ctx.triggered)
+    return [pressed for pressed in ids if pressed in buttons]
 
 
 def nothing_to_clear(view: ViewState) -> bool:
