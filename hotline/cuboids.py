@@ -6,9 +6,8 @@ filters, tens of thousands at a hotline's size and millions at ten million signa
 grids involve only the year, the geography and two other dimensions, so at load the counts and the
 cell-key sums are summed once into one dense array per such set of four dimensions (axes: the
 observed values), and from those into one per set of fewer. A grid is then a slice of the smallest
-array that holds its dimensions, its filters
-applied as masks along their axes, the other axes summed away: integers added in another order, so
-the very same numbers.
+array that holds its dimensions, its filters applied as positions along their axes, the other axes
+summed away: integers added in another order, so the very same numbers.
 """
 
 from __future__ import annotations

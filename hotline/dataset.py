@@ -246,7 +246,7 @@ class Dataset:
         labels = [SUPPRESSION_REASON[code] for code in status.reshape(-1).tolist()]
         if self.cube.excess is not None:  # as _with_censoring labels them
             excess = self._excess_grid(by, view.without(open_dimension) if open_dimension is not None else view)
-            maybe_large = ((excess > 0) & (grid + excess >= self.min_cell)).reshape(-1).tolist()
+            maybe_large = self._may_reach_min_cell(grid, excess).tolist()
             labels = [CENSORED_SMALL if label is not None and large else label for label, large in zip(labels, maybe_large)]
         return tuple(labels)
 
@@ -648,13 +648,18 @@ class Dataset:
             out[dimension] = position
         return out
 
+    def _may_reach_min_cell(self, grid: np.ndarray, excess: np.ndarray) -> np.ndarray:
+        """Per cell (flat), whether counts suppressed at the source may lift it to min_cell or more: hidden,
+        it is "includes_censored", not a count below min_cell."""
+        excess = np.asarray(excess).reshape(-1)
+        return (excess > 0) & (np.asarray(grid).reshape(-1) + excess >= self.min_cell)
+
     def _with_censoring(self, answer: Answer, excess: np.ndarray, grid: np.ndarray) -> None:
         """Add `at_least` and `count_max` to a count aggregate (in place), and "includes_censored"."""
         excess = np.asarray(excess).reshape(-1)
-        lower = np.asarray(grid).reshape(-1)
         suppressed, counts, parts = answer.suppressed, answer.counts, answer.parts
         at_least = (excess > 0) & ~suppressed
-        maybe_large = suppressed & (excess > 0) & (lower + excess >= self.min_cell)
+        maybe_large = suppressed & self._may_reach_min_cell(grid, excess)
         labels, count = parts["suppression"], parts["count"]
 
         def relabelled():
