@@ -27,7 +27,7 @@ import dash
 from flask import jsonify
 
 import hotline
-from components import page, panels, rate_limits, security, uploads
+from components import page, panels, rate_limits, replies, security, uploads
 from hotline import sources
 from hotline.caches import LayeredCache, MemoryCache, SharedCache
 from hotline.cellkey import PerturbationTable
@@ -140,7 +140,7 @@ def build_app(config: Config, dataset: hotline.Dataset, *, warm: bool = True) ->
     """The main app, with the upload registry when uploads are allowed; `warm`: compute the first views now."""
     shared = shared_cache(config)
     views = panels.ViewCache(LayeredCache(MemoryCache(), shared))
-    common = dict(cache=views, frame_ancestors=config.frame_ancestors, redis_url=config.redis_url)
+    common = dict(cache=views, reply_cache=replies.cache(), frame_ancestors=config.frame_ancestors, redis_url=config.redis_url)
     registry = None
     if config.allow_upload:
         registry = uploads.UploadRegistry(
@@ -162,6 +162,7 @@ def create_app(
     registry: uploads.UploadRegistry | None = None,
     prefix: str = "/",
     cache: panels.ViewCache | None = None,
+    reply_cache: MemoryCache | None = None,
     frame_ancestors: tuple[str, ...] = (),
     redis_url: str | None = None,
 ) -> dash.Dash:
@@ -208,6 +209,8 @@ def create_app(
             refresh=status.as_json() if status else None,
         )
 
+    # Before the rate limits wrap the callback endpoint: a reply sent again counts like any other.
+    replies.keep(app, reply_cache if reply_cache is not None else replies.cache(), lambda: dataset.current().fingerprint)
     # Last: the CSP allows the inline scripts of every callback registered above, by their hashes.
     security.protect(app, frame_ancestors=frame_ancestors)
     redis_url = redis_url or os.environ.get("HOTLINE_REDIS_URL") or None  # counters shared by every worker when set

@@ -23,7 +23,7 @@ import orjson
 from dash import Input
 from plotly.io.json import to_json_plotly
 
-from components import areamap, breakdowns, chart_access, kpis, panel, table, trend
+from components import areamap, breakdowns, chart_access, kpis, panel, replies, table, trend
 from components.view import STORE_ID, drawn_query, view_from_store
 from hotline.caches import LayeredCache, MemoryCache
 from hotline.dataset import Dataset
@@ -92,6 +92,9 @@ class ViewCache:
                 encoded = encode(response)
                 if not failed:
                     self.cache.set(key, encoded)
+                else:
+                    panel.note_failure()  # for an enclosing panel.failures(): this answer is not to be kept
+
             finally:
                 with self._lock:
                     self._computing.pop(key, None)
@@ -132,7 +135,10 @@ def register(app, dataset: Dataset, choices: Choices, cache: ViewCache | None = 
         data = dataset.current()
         now = choices.current()
         shown = chart_access.opened(hidden)
-        answer = views.answer(data, view_from_store(store, now), now, shown)
+        with panel.failures() as failed:
+            answer = views.answer(data, view_from_store(store, now), now, shown)
+        if not failed:
+            replies.may_keep()  # the same store and tables give the same reply, for the same data
         return {**answer, "access": chart_access.unchanged_closed_tables(answer["access"], shown)}
 
     return views

@@ -18,6 +18,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from components import filters as filter_panel
+from components import replies
 from hotline.areas import SCHEME_OF_FIELD
 from hotline.filters import DIMENSION_FIELD
 from hotline.schema import value_label
@@ -129,6 +130,7 @@ def register(app, choices: Choices, clickable_graphs: list[str], presentation: P
             view = _keep_presentation(view, search, choices)
         if trigger is None or trigger == URL_ID or messages:
             notices = _notices(messages)
+        replies.may_keep()  # all of the above came from the request and the data's choices
         query = to_query(view, choices)
         # The charts draw from the store, which leaves out the presentation: starting, moving through
         # and leaving a talk change the address and the stage, and redraw nothing.
