@@ -1,11 +1,12 @@
 """The callback requests a browser sends to the dashboard, made from the app's own callback map.
 
-`Browser` keeps what the page holds (the address, the controls, the chips, the store), builds the
-`_dash-update-component` bodies that Dash's renderer sends for a gesture, and reads the replies
-back into that state, exactly as the page does: the view callback first, then the callback that
-draws every panel with the store it wrote. Made from the callback map, the bodies follow the app
-when panels are added. tests/test_view_cache.py drives the app with them; tests/browser/test_round_trips.py
-counts the requests of a real page in Chromium (two per gesture), and benchmarks/load.py sends them to gunicorn.
+`Browser` keeps what the page holds (the address, the controls, the chips, the store, what each
+panel shows), builds the `_dash-update-component` body that Dash's renderer sends for a gesture (the
+view callback's: it writes the view everywhere and draws every panel in one reply), and reads the
+reply back into that state, exactly as the page does. Made from the callback map, the bodies follow
+the app when panels are added. tests/test_view_cache.py drives the app with them;
+tests/browser/test_round_trips.py counts the requests of a real page in Chromium (one per gesture),
+and benchmarks/load.py sends them to gunicorn.
 """
 
 from __future__ import annotations
@@ -46,19 +47,14 @@ class Browser:
     store: str | None = None
     values: dict = field(default_factory=dict)  # "id.property" -> value held by the page
     chips: list = field(default_factory=list)  # the chip buttons' ids
-    last_render: dict = field(default_factory=dict)  # "id" -> {property: value} of the last panels' reply
+    shown: dict = field(default_factory=dict)  # "id" -> {property: value}: every output the replies wrote
 
     def __init__(self, dash_app_or_map, choices: Choices, prefix: str | None = None) -> None:
         callback_map = getattr(dash_app_or_map, "callback_map", dash_app_or_map)
         self.callback_map = callback_map
         self.choices = choices
         self.prefix = prefix or getattr(getattr(dash_app_or_map, "config", None), "url_base_pathname", None) or "/"
-        self.sync_output = next(o for o in callback_map if o.startswith("..view.data.."))
-        self.render_output = next(
-            o
-            for o, spec in callback_map.items()
-            if spec.get("callback") is not None and any((i["id"], i["property"]) == STORE for i in spec["inputs"])
-        )
+        self.view_output = next(o for o in callback_map if o.startswith("..view.data.."))
         self.reset()
 
     @property
@@ -68,17 +64,16 @@ class Browser:
     def reset(self, search: str = "") -> None:
         """A freshly opened page: the layout's initial values."""
         first, last = self.choices.years
-        self.search, self.store, self.chips, self.last_render = search, None, [], {}
+        self.search, self.store, self.chips, self.shown = search, None, [], {}
         self.values = {"filter-years.value": [first, last], "filter-measure.value": "count"}
-        for spec in self.callback_map[self.sync_output]["inputs"]:
+        for spec in self.callback_map[self.view_output]["inputs"]:
             component, prop = spec["id"], spec["property"]
             if component.startswith("filter-") and prop == "value":
                 self.values.setdefault(f"{component}.value", [])
             elif component.startswith("present-"):
                 self.values[f"{component}.n_clicks"] = 0
-        for spec in self.callback_map[self.render_output]["inputs"]:
-            if spec["property"] == "hidden":
-                self.values[f"{spec['id']}.hidden"] = True
+            elif prop == "hidden":  # a chart's table, closed
+                self.values[f"{component}.hidden"] = True
 
     # --- the bodies ----------------------------------------------------------------------------------
     def _value_of(self, component: str, prop: str) -> dict:
@@ -111,17 +106,16 @@ class Browser:
             body["state"] = [self._value_of(s["id"], s["property"]) for s in spec["state"]]
         return body
 
-    def sync_body(self, changed: str) -> dict:
-        return self._body(self.sync_output, [changed])
-
-    def render_body(self) -> dict:
-        return self._body(self.render_output, ["view.data"])
+    def body(self, changed: str) -> dict:
+        """The view callback's request after `changed` ("component.property") changed on the page."""
+        return self._body(self.view_output, [changed])
 
     # --- the replies ---------------------------------------------------------------------------------
-    def apply_sync(self, reply: dict | None) -> bool:
-        """Read the view callback's reply into the page. True if it wrote the store (the panels follow)."""
+    def apply(self, reply: dict | None) -> None:
+        """Read the view callback's reply into the page: the view's state, and what every panel shows."""
         response = (reply or {}).get("response", {})
         for component, props in response.items():
+            self.shown.setdefault(component, {}).update(props)
             for prop, value in props.items():
                 if (component, prop) == STORE:
                     self.store = value
@@ -130,21 +124,16 @@ class Browser:
                 elif component == "chips" and prop == "children":
                     self.chips = [c["props"]["id"] for c in value or [] if isinstance(c, dict) and "id" in c.get("props", {})]
                 else:
+                    # Inputs of the view callback among them (a graph's clickData the page has been
+                    # told about is sent from then on: null).
                     self.values[f"{component}.{prop}"] = value
-        # A graph's clickData the page has been told about is sent from then on (null).
-        return STORE[0] in response
-
-    def apply_render(self, reply: dict | None) -> None:
-        self.last_render = (reply or {}).get("response", {})
 
     # --- gestures, for a synchronous transport (a Flask test client) -----------------------------------
     def act(self, post: Callable, changed: str) -> list[tuple[int, dict | None]]:
-        """Send the view callback's request for a change, then the panels' if the store was written."""
-        sent = [_send(post, self.path, self.sync_body(changed))]
-        if sent[0][0] == 200 and self.apply_sync(sent[0][1]):
-            sent.append(_send(post, self.path, self.render_body()))
-            if sent[1][0] == 200:
-                self.apply_render(sent[1][1])
+        """Send the view callback's request for a change and read its reply: the requests sent (one)."""
+        sent = [_send(post, self.path, self.body(changed))]
+        if sent[0][0] == 200:
+            self.apply(sent[0][1])
         return sent
 
     def open(self, post: Callable, search: str) -> list[tuple[int, dict | None]]:

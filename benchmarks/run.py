@@ -9,8 +9,9 @@ For each size it generates synthetic signals (hotline.demo.generate_demo), write
 temporary Parquet file with pyarrow and loads that file through hotline.load, so the load time is
 the real path from file to cube. Each size then runs in a fresh process (so max RSS means something).
 
-A "full view update" is everything the page's drawing callback does on the server for one filter
-change when its cache of views misses: it parses the store's query string, renders every panel
+A "full view update" is everything the view callback does on the server to draw the panels for one
+filter change when its cache of views misses (components/panels.py): it parses the store's query
+string, renders every panel
 (KPIs with their cards, map, trend, each breakdown, the table) and Dash serializes the response with
 plotly.io.json.to_json_plotly (what dash._utils.to_json does). The Dataset's query caches are
 cleared before every timed update, so each update computes every query cold (what the load builds with
@@ -83,7 +84,7 @@ def _callbacks(dataset: hotline.Dataset) -> list[tuple[str, object]]:
 
 
 def full_update(dataset: hotline.Dataset, choices: Choices, query: str, callbacks=None) -> dict[str, float]:
-    """What the page's drawing callback does for the view `query`, cache of views aside; seconds per stage.
+    """What the view callback does to draw every panel for the view `query`, cache of views aside; seconds per stage.
 
     Keys: "parse" (the store's query, once), "render:<panel>" and "json:<panel>" per panel, "bytes"
     (payload size). The callback serializes its whole answer at once; per panel here, to say where
@@ -529,11 +530,11 @@ def report(results: list[SizeResult], command: str) -> str:
         "Notes:",
         f"- Updates: {first.updates} varied filter changes per size (seed {first.seed}: random year ranges, "
         "0-3 states or a region, 0-2 other dimensions, count or rate), plus one untimed warm-up.",
-        "- One update = the page's drawing callback (components/panels.py) without its cache of views: parse the "
+        "- One update = every panel drawn for a view (components/panels.py) without the cache of views: parse the "
         "store's query, render every panel (KPIs incl. cards, map, trend, "
         f"{len(breakdowns.BREAKDOWN_DIMENSIONS)} breakdowns, table, the charts' summaries with no table open) "
         "and serialize the Dash response with "
-        "plotly.io.json.to_json_plotly. The view callback (URL, controls, chips) is not included.",
+        "plotly.io.json.to_json_plotly. The rest of the view callback (URL, controls, chips) is not included.",
         f"- Cold queries: Dataset.clear_query_caches() ({', '.join(first.caches_cleared)}) before every timed update. "
         "Not cleared: what hotline.load builds with the cube and counts in its load time (the cube summed over "
         "months, and the pre-summed arrays of hotline/cuboids.py).",

@@ -24,7 +24,7 @@ UNAVAILABLE = "The numbers of this chart could not be listed for this selection.
 log = logging.getLogger(__name__)
 
 # Runs in the browser: the table opens and closes at once, without a round trip to the server. A closed
-# table is emptied here, so the drawing callback never has to send it (see `unchanged_closed_tables`).
+# table is emptied here, so the view callback never has to send it (see `unchanged_closed_tables`).
 TOGGLE_JS = (
     "function(clicks) {"
     " const open = (clicks || 0) % 2 === 1;"

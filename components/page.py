@@ -1,7 +1,7 @@
 """The whole page: header, filters beside a grid of panels, and the wiring of its callbacks.
 
-Two callbacks carry a user's action: the view callback (components/view.py, with the presenter's
-buttons and stage) and the one that draws every panel (components/panels.py).
+One callback carries a user's action: the view callback (components/view.py), with the presenter's
+buttons and stage, and every panel drawn for the new view (components/panels.py).
 """
 
 from __future__ import annotations
@@ -57,12 +57,13 @@ def build(
     _serve_layout_json_once_per_version(app)
     _cache_the_favicon(app)
     clickable = [graph_id for graph_id, _ in presenter.chart_renderers(dataset)]
-    view.register(app, choices, clickable, presenter.presentation(dataset))
+    views = cache if cache is not None else panels.ViewCache()
+    view.register(app, choices, clickable, presenter.presentation(dataset), panels.drawing(dataset, choices, views))
     filters.register(app)
     presenter.register(app, dataset, choices)
     chart_access.register(app, dataset, choices)
     chart_links.register(app, dataset, choices, prefix=app.config.routes_pathname_prefix)
-    return panels.register(app, dataset, choices, cache)
+    return views
 
 
 def _built_once_per_version(build, current_data, current_status):

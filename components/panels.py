@@ -1,10 +1,11 @@
-"""Every panel of the page drawn from one view in one callback, and each view's answer computed once.
+"""Every panel of the page drawn from one view, in the view callback's reply, and each view's answer
+computed once.
 
-The view callback (components/view.py) writes the view to the store; this module's callback turns
-the store into every panel's output: KPIs, map, trend, breakdowns, numbers table, and each chart's
-summary and (when opened) table. So a user's action costs two requests whatever the number of
-panels. Each panel module still owns its layout and its pure render; it also says which outputs it
-fills (`outputs(dataset)`) and fills them for a view (`respond(dataset, view)`).
+The view callback (components/view.py) turns a user's action into the new view and, in the same
+reply, every panel's output drawn by this module: KPIs, map, trend, breakdowns, numbers table, and
+each chart's summary and (when opened) table. So a user's action costs one request whatever the
+number of panels. Each panel module still owns its layout and its pure render; it also says which
+outputs it fills (`outputs(dataset)`) and fills them for a view (`respond(dataset, view)`).
 
 The answer for a canonical view (dataset fingerprint, canonical query, measure, tables open) is the
 same for everyone, so it is computed once and kept as JSON in a ViewCache: in this process, and in
@@ -20,11 +21,10 @@ import threading
 from collections.abc import Iterable
 
 import orjson
-from dash import Input
 from plotly.io.json import to_json_plotly
 
-from components import areamap, breakdowns, chart_access, kpis, panel, replies, table, trend
-from components.view import STORE_ID, drawn_query, view_from_store
+from components import areamap, breakdowns, chart_access, kpis, panel, table, trend
+from components.view import Drawing, drawn_query, view_from_store
 from hotline.caches import LayeredCache, MemoryCache
 from hotline.dataset import Dataset
 from hotline.viewstate import Choices, ViewState, choices_of
@@ -94,7 +94,6 @@ class ViewCache:
                     self.cache.set(key, encoded)
                 else:
                     panel.note_failure()  # for an enclosing panel.failures(): this answer is not to be kept
-
             finally:
                 with self._lock:
                     self._computing.pop(key, None)
@@ -121,24 +120,16 @@ def start_views(slide_count: int) -> list[ViewState]:
     return [ViewState()] + [ViewState(present=True, slide=n) for n in range(1, slide_count + 1)]
 
 
-def register(app, dataset: Dataset, choices: Choices, cache: ViewCache | None = None) -> ViewCache:
-    """The callback that draws every panel; returns the ViewCache it answers from."""
-    views = cache if cache is not None else ViewCache()
+def drawing(dataset: Dataset, choices: Choices, views: ViewCache) -> Drawing:
+    """Every panel's outputs for the view callback (components/view.py), answered from `views`."""
 
-    @app.callback(
-        output=outputs(dataset),
-        inputs={"store": Input(STORE_ID, "data"), "hidden": chart_access.inputs(dataset)},
-    )
-    def draw(store, hidden):
+    def draw(store, hidden) -> dict:
         # Once: every panel of this answer comes from the same data, and the key names that version
         # (its fingerprint changes when live data are refreshed, and covers the privacy settings).
         data = dataset.current()
         now = choices.current()
         shown = chart_access.opened(hidden)
-        with panel.failures() as failed:
-            answer = views.answer(data, view_from_store(store, now), now, shown)
-        if not failed:
-            replies.may_keep()  # the same store and tables give the same reply, for the same data
+        answer = views.answer(data, view_from_store(store, now), now, shown)
         return {**answer, "access": chart_access.unchanged_closed_tables(answer["access"], shown)}
 
-    return views
+    return Drawing(outputs=outputs(dataset), inputs=chart_access.inputs(dataset), draw=draw)

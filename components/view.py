@@ -2,10 +2,10 @@
 
 A single callback owns the state. Whatever changed (the address, a control, a click on a chart,
 a chip, "clear all", a presenter's button), it computes the new ViewState, then writes it back
-everywhere at once: the store that the panels render from (as the canonical query string), the
-address bar, the controls and the presentation stage. Keeping this in one place is what stops the
-URL, controls and charts drifting apart. One user action is then two requests: this callback, and
-the one that draws every panel from the store (components/panels.py); moving between slides is one.
+everywhere at once: the store (as the canonical query string), the address bar, the controls, the
+presentation stage, and every panel drawn for it (components/panels.py, through `Drawing`). Keeping
+this in one place is what stops the URL, controls and charts drifting apart, and a user's action
+costs one request whatever the number of panels: the page waits for one round trip, not two.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from components import filters as filter_panel
-from components import replies
+from components import panel, replies
 from hotline.areas import SCHEME_OF_FIELD
 from hotline.filters import DIMENSION_FIELD
 from hotline.schema import value_label
@@ -66,6 +66,20 @@ class Presentation:
     stage: Callable[[ViewState], dict] = lambda _current: {}
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """What components/panels.py adds to the view callback: every panel, drawn in the same reply.
+
+    `outputs`: the panels' Dash outputs (a dict); `inputs`: inputs that redraw the same view (a chart's
+    table shown or hidden), by name; `draw(store value, those inputs' values)`: the outputs' values for
+    the view the store names.
+    """
+
+    outputs: dict = field(default_factory=dict)
+    inputs: dict = field(default_factory=dict)
+    draw: Callable[[object, dict], dict] = lambda _store, _inputs: {}
+
+
 def drawn_query(view: ViewState, choices: Choices) -> str:
     """What the store holds: the view without the presentation mode and slide, which change no panel."""
     return to_query(replace(view, present=False, slide=1), choices)
@@ -79,26 +93,35 @@ def view_from_store(data: object, choices: Choices) -> ViewState:
     return view
 
 
-def register(app, choices: Choices, clickable_graphs: list[str], presentation: Presentation = Presentation()) -> None:
+def register(
+    app,
+    choices: Choices,
+    clickable_graphs: list[str],
+    presentation: Presentation = Presentation(),
+    drawing: Drawing = Drawing(),
+) -> None:
     live = choices
     fields = filter_panel.present_fields(choices)
     buttons = presentation.buttons
     control_ids = {filter_panel.YEARS_ID, filter_panel.MEASURE_ID, *(filter_panel.control_id(f) for f in fields)}
+    redraw_ids = {spec.component_id for spec in _leaves(drawing.inputs)}
+    outputs = {
+        "store": Output(STORE_ID, "data"),
+        "search": Output(URL_ID, "search"),
+        "years": Output(filter_panel.YEARS_ID, "value"),
+        "controls": {f: Output(filter_panel.control_id(f), "value") for f in fields},
+        "measure": Output(filter_panel.MEASURE_ID, "value"),
+        "clicks": {g: Output(g, "clickData") for g in clickable_graphs},
+        "notices": Output(NOTICES_ID, "children"),
+        "chips": Output(CHIPS_ID, "children"),
+        "area_options": Output(filter_panel.control_id(filter_panel.area_scheme(choices).field), "options"),
+        "clear_disabled": Output(CLEAR_ID, "disabled"),
+        "stage": presentation.outputs,
+        "panels": drawing.outputs,
+    }
 
     @app.callback(
-        output={
-            "store": Output(STORE_ID, "data"),
-            "search": Output(URL_ID, "search"),
-            "years": Output(filter_panel.YEARS_ID, "value"),
-            "controls": {f: Output(filter_panel.control_id(f), "value") for f in fields},
-            "measure": Output(filter_panel.MEASURE_ID, "value"),
-            "clicks": {g: Output(g, "clickData") for g in clickable_graphs},
-            "notices": Output(NOTICES_ID, "children"),
-            "chips": Output(CHIPS_ID, "children"),
-            "area_options": Output(filter_panel.control_id(filter_panel.area_scheme(choices).field), "options"),
-            "clear_disabled": Output(CLEAR_ID, "disabled"),
-            "stage": presentation.outputs,
-        },
+        output=outputs,
         inputs={
             "search": Input(URL_ID, "search"),
             "years": Input(filter_panel.YEARS_ID, "value"),
@@ -108,15 +131,30 @@ def register(app, choices: Choices, clickable_graphs: list[str], presentation: P
             "chip_clicks": Input({"type": CHIP_TYPE, "field": ALL, "value": ALL}, "n_clicks"),
             "clear": Input(CLEAR_ID, "n_clicks"),
             "presenter": {b: Input(b, "n_clicks") for b in buttons},
+            "redraw": drawing.inputs,
             "current": State(STORE_ID, "data"),
         },
     )
-    def sync(search, years, controls, measure, clicks, chip_clicks, clear, presenter, current):
+    def sync(search, years, controls, measure, clicks, chip_clicks, clear, presenter, redraw, current):
+        # Only a panel whose drawing failed (panel.render_safely) makes a reply not worth keeping.
+        with panel.failures() as failed:
+            reply = _reply(search, years, controls, measure, clicks, current, redraw)
+        if not failed:
+            replies.may_keep()  # all of it came from the request and the data served now
+        return reply
+
+    def _reply(search, years, controls, measure, clicks, current, redraw) -> dict:
         # The choices of the data served now (a refresh may add a year or a value), once per request.
         choices = live.current()
         span = choices.years
         notices = no_update
-        trigger = ctx.triggered_id
+        # Keys and clicks made while a request is in flight come in one request (Dash's renderer merges
+        # them): the view changes for the first that is not a table shown or hidden.
+        fired = list(ctx.triggered_prop_ids.values())
+        changes = [c for c in fired if not (isinstance(c, str) and c in redraw_ids)]
+        if fired and not changes:  # only a chart's table shown or hidden: the same view, redrawn
+            return {**_unchanged(outputs), "panels": drawing.draw(current, redraw)}
+        trigger = changes[0] if changes else None
         try:
             if isinstance(trigger, str) and trigger in buttons:
                 view, messages = parse_query(search or "", choices)[0], []
@@ -130,7 +168,6 @@ def register(app, choices: Choices, clickable_graphs: list[str], presentation: P
             view = _keep_presentation(view, search, choices)
         if trigger is None or trigger == URL_ID or messages:
             notices = _notices(messages)
-        replies.may_keep()  # all of the above came from the request and the data's choices
         query = to_query(view, choices)
         # The charts draw from the store, which leaves out the presentation: starting, moving through
         # and leaving a talk change the address and the stage, and redraw nothing.
@@ -158,10 +195,11 @@ def register(app, choices: Choices, clickable_graphs: list[str], presentation: P
             else unless_shown(value, stage_before[name])
             for name, value in presentation.stage(view).items()
         }
+        # Only a move between slides leaves the store alone, and draws nothing. Anything else writes it
+        # even when it looks unchanged: `current` may predate a reply still in flight (a click, then Back).
+        store = no_update if presenting and drawn == current else drawn
         return {
-            # Only a move between slides leaves the store alone. Anything else writes it even when it
-            # looks unchanged: `current` may predate a reply still in flight (a click, then Back).
-            "store": no_update if presenting and drawn == current else drawn,
+            "store": store,
             "search": query if query != (search or "") else no_update,
             "years": no_update if from_controls else unless_shown(years_value, years),
             "controls": {
@@ -179,7 +217,26 @@ def register(app, choices: Choices, clickable_graphs: list[str], presentation: P
             ),
             "clear_disabled": unless_shown(nothing_to_clear(view), nothing_to_clear(before)),
             "stage": stage,
+            "panels": _unchanged(drawing.outputs) if store is no_update else drawing.draw(drawn, redraw),
         }
+
+
+def _leaves(spec) -> list:
+    """The Dash dependencies (Input, Output...) of a nested dict or list of them."""
+    if isinstance(spec, dict):
+        return [leaf for value in spec.values() for leaf in _leaves(value)]
+    if isinstance(spec, (list, tuple)):
+        return [leaf for value in spec for leaf in _leaves(value)]
+    return [spec]
+
+
+def _unchanged(spec):
+    """`no_update` for every output of a nested dict or list of outputs, in the same shape."""
+    if isinstance(spec, dict):
+        return {name: _unchanged(value) for name, value in spec.items()}
+    if isinstance(spec, list):
+        return [_unchanged(value) for value in spec]
+    return no_update
 
 
 def _pressed(buttons: tuple[str, ...]) -> list[str]:

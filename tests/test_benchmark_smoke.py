@@ -38,6 +38,7 @@ def test_a_short_crowd_on_two_servers_gets_every_answer_and_shares_the_cache():
     for _mix, users, per_second, p50, p95, p99, interactions, requests, errors, resets, timeouts, rss in rows:
         assert users == "4" and float(per_second) > 0 and 0 < float(p50) <= float(p95) <= float(p99), out
         assert int(interactions.replace(",", "")) > 4, out  # more than each user's first visit
-        assert int(requests.replace(",", "")) >= 2 * int(interactions.replace(",", "")), out
+        # One request per interaction, and a page's three (its HTML, layout and dependencies) per visit.
+        assert int(interactions.replace(",", "")) < int(requests.replace(",", "")) < 2 * int(interactions.replace(",", "")), out
         assert (errors, resets, timeouts) == ("0", "0", "0"), out
         assert len(rss.split(",")) == 4  # two workers on each of the two servers

@@ -30,7 +30,7 @@ def counting(monkeypatch, module, name: str) -> list:
 
 
 def opened(dash_app, link: str) -> tuple[list[bytes], dict]:
-    """Open `link` as a new visitor: the raw replies of the view and drawing callbacks, and what was drawn."""
+    """Open `link` as a new visitor: the raw replies (the view callback's, drawing every panel), and what was drawn."""
     client = dash_app.server.test_client()
     raw = []
 
@@ -41,8 +41,8 @@ def opened(dash_app, link: str) -> tuple[list[bytes], dict]:
 
     browser = Browser(dash_app, choices_of(demo()))
     sent = browser.open(post, link)
-    assert [status for status, _ in sent] == [200, 200]
-    return raw, browser.last_render
+    assert [status for status, _ in sent] == [200]
+    return raw, browser.shown
 
 
 def test_the_same_requests_are_answered_again_without_computing_them(monkeypatch):
@@ -100,6 +100,6 @@ def test_a_reply_sent_again_counts_against_the_rate_limit(monkeypatch):
     client = dash_app.server.test_client()
     browser = Browser(dash_app, choices_of(demo()))
     browser.reset("?state=TX")
-    body = json.dumps(browser.sync_body("url.search"))
+    body = json.dumps(browser.body("url.search"))
     statuses = [client.post(CALLBACKS, data=body, content_type="application/json").status_code for _ in range(7)]
     assert statuses == [200] * 5 + [429] * 2
