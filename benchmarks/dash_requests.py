@@ -55,6 +55,7 @@ class Browser:
         self.choices = choices
         self.prefix = prefix or getattr(getattr(dash_app_or_map, "config", None), "url_base_pathname", None) or "/"
         self.view_output = next(o for o in callback_map if o.startswith("..view.data.."))
+        self._parsed_outputs: dict[str, list[dict]] = {}
         self.reset()
 
     @property
@@ -97,7 +98,7 @@ class Browser:
                 inputs.append(self._value_of(item["id"], item["property"]))
         body = {
             "output": output,
-            "outputs": _outputs(output),
+            "outputs": self._outputs_of(output),
             "inputs": inputs,
             "changedPropIds": changed,
             "parsedChangedPropsIds": changed,
@@ -105,6 +106,11 @@ class Browser:
         if spec.get("state"):
             body["state"] = [self._value_of(s["id"], s["property"]) for s in spec["state"]]
         return body
+
+    def _outputs_of(self, output: str) -> list[dict]:
+        if output not in self._parsed_outputs:
+            self._parsed_outputs[output] = _outputs(output)
+        return self._parsed_outputs[output]
 
     def body(self, changed: str) -> dict:
         """The view callback's request after `changed` ("component.property") changed on the page."""

@@ -212,7 +212,8 @@ async def one_user(client: aiohttp.ClientSession, base: str, callback_map: dict,
     async def post(body: dict):
         tally.requests += 1
         try:
-            async with client.post(f"{base}/_dash-update-component", data=json.dumps(body),
+            # Compact, as a browser's JSON.stringify writes it (and quicker to write than json.dumps).
+            async with client.post(f"{base}/_dash-update-component", data=orjson.dumps(body),
                                    headers={"Content-Type": "application/json"}) as answer:  # fmt: skip
                 content = await answer.read()
         except TimeoutError:

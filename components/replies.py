@@ -34,8 +34,9 @@ def may_keep() -> None:
 
 def cache() -> MemoryCache:
     """Replies of this process, for every app it serves (the main one and each upload's)."""
-    # A reply is a view's panels (tens of KiB) or a view callback's outputs (a few KiB).
-    return MemoryCache(max_entries=2048, max_bytes=64 * MiB, ttl_seconds=3600)
+    # A reply is a view's panels with the view callback's other outputs: some 40 KiB. The replies worth
+    # keeping are those of the few views a crowd shares; a view of one's own is rarely asked for twice.
+    return MemoryCache(max_entries=512, max_bytes=24 * MiB, ttl_seconds=3600)
 
 
 def keep(app, replies: MemoryCache, version) -> None:

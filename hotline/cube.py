@@ -6,6 +6,7 @@ never the raw rows, which keeps a view update fast on ten million signals.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -143,6 +144,47 @@ def member_rows(rows: np.ndarray | None, order: np.ndarray, bounds: np.ndarray) 
     # first[i], first[i] + 1, ..., first[i] + sizes[i] - 1 for every i, without a Python loop.
     positions = np.repeat(first - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
     return order[positions]
+
+
+def leading_blocks(cube: Cube, max_blocks: int = 1 << 16) -> tuple[tuple[str, ...], np.ndarray] | None:
+    """The cube's first dimensions, and where the rows of each combination of their codes start.
+
+    A cube's rows are in the order of their codes, dimension by dimension (build_cube and sum_over make
+    them so), so the rows holding given codes of the first dimensions are one run: rows bounds[k] to
+    bounds[k + 1] - 1, for k the combination's flat index. As many first dimensions as keep the
+    combinations under `max_blocks`. None for a cube whose rows are in another order.
+    """
+    dimensions: list[str] = []
+    combinations = 1
+    for dimension in cube.dimensions:
+        size = len(cube.categories[dimension])
+        if combinations * size > max_blocks:
+            break
+        dimensions.append(dimension)
+        combinations *= size
+    if not dimensions:
+        return None
+    shape = tuple(len(cube.categories[d]) for d in dimensions)
+    prefix = np.ravel_multi_index(tuple(cube.codes[d] for d in dimensions), shape)
+    if len(prefix) > 1 and bool((prefix[1:] < prefix[:-1]).any()):
+        return None
+    bounds = np.zeros(combinations + 1, dtype=np.intp)
+    np.cumsum(np.bincount(prefix, minlength=combinations), out=bounds[1:])
+    return tuple(dimensions), bounds
+
+
+def block_rows(bounds: np.ndarray, shape: tuple[int, ...], codes: list[np.ndarray]) -> np.ndarray:
+    """The rows, in order, of every combination of the given codes (ascending) of the first len(codes)
+    dimensions of leading_blocks (`shape`: all of their sizes), whatever the codes of the dimensions after
+    those: work in proportion to the rows found, not to the cube."""
+    used = len(codes)
+    grids = np.meshgrid(*codes, indexing="ij")
+    flat = np.ravel_multi_index(tuple(grid.reshape(-1) for grid in grids), shape[:used])
+    span = math.prod(shape[used:])  # the combinations of the dimensions after them: one run of rows
+    first = bounds[flat * span]
+    sizes = bounds[(flat + 1) * span] - first
+    # first[i], first[i] + 1, ..., first[i] + sizes[i] - 1 for every i, as in member_rows.
+    return np.repeat(first - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()), dtype=np.intp)
 
 
 @numba.njit(cache=True)

@@ -346,3 +346,57 @@ def test_grids_from_pre_summed_arrays_match_grids_from_the_cube(data):
     filters = Filters(**chosen)
     assert dataset._from_cuboid(by, filters, ("counts", "keys")) is not None
     np.testing.assert_array_equal(dataset._grid(by, filters)[0], _without_cuboids(dataset)._grid(by, filters)[0])
+
+
+def _rows_by_masks(dataset: Dataset, filters: Filters, full: bool) -> np.ndarray | None:
+    """The rows of a cube matching `filters`, by one mask over every row per filtered dimension."""
+    cube = dataset.cube if full else dataset._month_free
+    mask = None
+    for dimension in cube.dimensions:
+        selected = filters.selection(dimension)
+        if selected:
+            values = cube.categories[dimension]
+            if dimension == "year":
+                allowed = np.array([selected[0] <= v <= selected[1] for v in values], dtype=bool)
+            else:
+                allowed = np.array([v in selected for v in values], dtype=bool)
+            mask = allowed[cube.codes[dimension]] if mask is None else mask & allowed[cube.codes[dimension]]
+    return None if mask is None else np.flatnonzero(mask)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), full=st.booleans())
+def test_rows_read_as_runs_of_the_first_dimensions_are_the_rows_every_filter_matches(data, full):
+    """A filter set's rows found from runs of the cube's first dimensions (cube.leading_blocks) are those
+    that one mask per filtered dimension over the whole cube finds, each once (in any order: the sums are
+    whole numbers; the full cube's are listed by the month-free rows they sum into)."""
+    dataset = data.draw(st.sampled_from([small_dataset(), demo()]))
+    chosen = {}
+    for dimension in data.draw(st.lists(st.sampled_from(list(dataset.dimensions)), max_size=4, unique=True)):
+        values = list(dataset.values(dimension))
+        if dimension == "year":
+            chosen["years"] = tuple(sorted(data.draw(st.lists(st.sampled_from(values), min_size=2, max_size=2))))
+        elif dimension == "month":
+            chosen["months"] = tuple(data.draw(st.lists(st.sampled_from(range(1, 13)), min_size=1, max_size=3, unique=True)))
+        else:
+            chosen[DIMENSION_FIELD[dimension]] = tuple(data.draw(st.lists(st.sampled_from(values), min_size=1, max_size=3, unique=True)))
+    filters = Filters(**chosen)
+    if not full and dataset._needs_months((), filters):
+        full = True  # a month filter reads the full cube
+    expected = _rows_by_masks(dataset, filters, full)
+    found = dataset._compute_row_index(filters, full)
+    if expected is None:
+        assert found is None
+    else:
+        np.testing.assert_array_equal(np.sort(found), expected)
+        assert found.dtype == np.intp
+
+
+def test_the_first_dimensions_of_both_cubes_are_read_as_runs():
+    """The shortcut is taken: the demo's cubes are in the order of their codes, so both have runs."""
+    dataset = demo()
+    for full in (False, True):
+        dimensions, bounds = dataset._leading_blocks[full]
+        assert dimensions[0] == "year" and "state" in dimensions
+        cube = dataset.cube if full else dataset._month_free
+        assert bounds[-1] == len(cube.counts) and (np.diff(bounds) >= 0).all()
