@@ -2,8 +2,8 @@
 
     rate_limits.apply(app, RateLimits.from_env(os.environ), redis_url=...)
 
-The limits are per client address and generous: one interaction of the page is a dozen callback
-requests at most, so a person clicking as fast as they can stays far below them; a script looping
+The limits are per client address and generous: one interaction of the page is one callback request,
+so a person clicking as fast as they can stays far below them; a script looping
 on the server meets them. Counters live in Redis when a URL is given (shared by every worker and
 host), else in this process. Slide decks and reports are drawn by Chromium, seconds each: at most
 `MAX_BUILDS` run at once per process, so a crowd asking for decks cannot starve the page.
