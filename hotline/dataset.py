@@ -107,6 +107,7 @@ class Dataset:
             "selected_positions": self._selected_positions,
             "row_index": self._row_index,
             "dimension_mask": self._dimension_mask,
+            "allowed_codes": self._allowed_codes,
             "denominators": self._rates.denominators,
             "rate_positions": self._rates.positions,
         }
