@@ -32,6 +32,17 @@ def _outputs(output: str) -> list[dict]:
     return found
 
 
+def _pattern_ids(tree) -> list[dict]:
+    """The dict ids (pattern-matching, like the chips' buttons) of the components in a tree, in order."""
+    if isinstance(tree, list):
+        return [found for child in tree for found in _pattern_ids(child)]
+    if not isinstance(tree, dict):
+        return []
+    props = tree.get("props", {})
+    own = [props["id"]] if isinstance(props.get("id"), dict) else []
+    return own + _pattern_ids(props.get("children"))
+
+
 def _wildcard(component: str) -> bool:
     return component.startswith("{") and '["ALL"]' in component
 
@@ -128,7 +139,7 @@ class Browser:
                 elif (component, prop) == SEARCH:
                     self.search = value
                 elif component == "chips" and prop == "children":
-                    self.chips = [c["props"]["id"] for c in value or [] if isinstance(c, dict) and "id" in c.get("props", {})]
+                    self.chips = _pattern_ids(value)
                 else:
                     # Inputs of the view callback among them (a graph's clickData the page has been
                     # told about is sent from then on: null).

@@ -275,7 +275,7 @@ def _after_action(trigger, years, controls, measure, clicks, current_view: ViewS
     if trigger == CLEAR_ID:
         return ViewState(measure=current_view.measure)
     if isinstance(trigger, dict) and trigger.get("type") == CHIP_TYPE:
-        if not ctx.triggered[0].get("value"):
+        if not _sent_by(trigger):
             return current_view  # chips being drawn, not clicked
         return _remove_chip(current_view, trigger.get("field"), trigger.get("value"))
     if trigger in clicks:
@@ -289,6 +289,15 @@ def _after_action(trigger, years, controls, measure, clicks, current_view: ViewS
     filters = replace(filter_panel.filters_from_controls(years, allowed, span), months=current_view.filters.months)
     chosen_measure = measure if measure in ("count", "rate") else "count"
     return ViewState(filters=filters, measure=chosen_measure)
+
+
+def _sent_by(trigger) -> object:
+    """The value `trigger` sent (a chip's n_clicks). A chart's table shown or hidden may come in the same
+    request, listed first."""
+    for entry, component in zip(ctx.triggered, ctx.triggered_prop_ids.values()):
+        if component == trigger:
+            return entry.get("value")
+    return ctx.triggered[0].get("value") if ctx.triggered else None
 
 
 def _apply_click(view: ViewState, click_data, choices: Choices) -> ViewState:

@@ -54,6 +54,26 @@ def test_a_user_action_is_one_request_and_shows_the_new_view():
     assert "Texas" in figure["layout"]["title"]["text"] and "Female" in json.dumps(browser.shown["chips"])
 
 
+def test_a_chip_click_sent_with_a_table_toggle_still_removes_its_filter():
+    """Dash's renderer merges changes made while a request is in flight: a table shown, then a chip."""
+    dash_app = create_app(demo())
+    browser = Browser(dash_app, choices_of(demo()))
+    client = dash_app.server.test_client()
+    browser.open(client.post, "?state=TX&gender=female")
+    chip = next(c for c in browser.chips if c["field"] == "genders")
+    browser.values["gender-table-view.hidden"] = False
+    body = browser.body("gender-table-view.hidden")
+    body["changedPropIds"] = body["parsedChangedPropsIds"] = [
+        "gender-table-view.hidden", json.dumps(chip, sort_keys=True, separators=(",", ":")) + ".n_clicks"
+    ]
+    for wildcard in (i for i in body["inputs"] if isinstance(i, list)):
+        for entry in wildcard:
+            entry["value"] = 1 if entry["id"] == chip else 0
+    reply = client.post(browser.path, json=body).get_json()
+    assert reply["response"]["view"]["data"] == "?state=TX"
+    assert "Female" in json.dumps(reply["response"]["gender-table-view"]["children"])  # the table, drawn
+
+
 def test_a_view_is_computed_once_then_served_from_the_cache():
     dataset = demo()
     choices = choices_of(dataset)
