@@ -66,7 +66,7 @@ class Browser:
         self.choices = choices
         self.prefix = prefix or getattr(getattr(dash_app_or_map, "config", None), "url_base_pathname", None) or "/"
         self.view_output = next(o for o in callback_map if o.startswith("..view.data.."))
-        self._parsed_outputs: dict[str, list[dict]] = {}
+        self.view_outputs = _outputs(self.view_output)
         self.reset()
 
     @property
@@ -99,8 +99,9 @@ class Browser:
             entry["value"] = self.values[f"{component}.{prop}"]
         return entry
 
-    def _body(self, output: str, changed: list[str]) -> dict:
-        spec = self.callback_map[output]
+    def body(self, changed: str) -> dict:
+        """The view callback's request after `changed` ("component.property") changed on the page."""
+        spec = self.callback_map[self.view_output]
         inputs = []
         for item in spec["inputs"]:
             if _wildcard(item["id"]):
@@ -108,24 +109,15 @@ class Browser:
             else:
                 inputs.append(self._value_of(item["id"], item["property"]))
         body = {
-            "output": output,
-            "outputs": self._outputs_of(output),
+            "output": self.view_output,
+            "outputs": self.view_outputs,
             "inputs": inputs,
-            "changedPropIds": changed,
-            "parsedChangedPropsIds": changed,
+            "changedPropIds": [changed],
+            "parsedChangedPropsIds": [changed],
         }
         if spec.get("state"):
             body["state"] = [self._value_of(s["id"], s["property"]) for s in spec["state"]]
         return body
-
-    def _outputs_of(self, output: str) -> list[dict]:
-        if output not in self._parsed_outputs:
-            self._parsed_outputs[output] = _outputs(output)
-        return self._parsed_outputs[output]
-
-    def body(self, changed: str) -> dict:
-        """The view callback's request after `changed` ("component.property") changed on the page."""
-        return self._body(self.view_output, [changed])
 
     # --- the replies ---------------------------------------------------------------------------------
     def apply(self, reply: dict | None) -> None:

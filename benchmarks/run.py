@@ -11,11 +11,11 @@ the real path from file to cube. Each size then runs in a fresh process (so max 
 
 A "full view update" is everything the view callback does on the server to draw the panels for one
 filter change when its cache of views misses (components/panels.py): it parses the store's query
-string, renders every panel
-(KPIs with their cards, map, trend, each breakdown, the table) and Dash serializes the response with
-plotly.io.json.to_json_plotly (what dash._utils.to_json does). The Dataset's query caches are
-cleared before every timed update, so each update computes every query cold (what the load builds with
-the cube, the pre-summed arrays of hotline/cuboids.py included, stays: it is part of the loaded data).
+string, renders every panel (KPIs with their cards, map, trend, each breakdown, the table) and Dash
+serializes the response with plotly.io.json.to_json_plotly (what dash._utils.to_json does). The
+Dataset's query caches are cleared before every timed update, so each update computes every query
+cold (what the load builds with the cube, the pre-summed arrays of hotline/cuboids.py included, stays:
+it is part of the loaded data).
 
 The naive baseline computes the same panels' numbers by filtering and grouping the raw rows with
 pandas on every update. It builds no figures and no JSON and does no suppression, so it is a lower

@@ -1,14 +1,14 @@
 """Replies of callbacks that depend on nothing but their request and the data: kept, and sent again.
 
 A crowd on one view sends the very same callback requests: the same link opened, the same choices
-made, so byte for byte the same bodies. The view callback (components/view.py) and the drawing
-callback (components/panels.py) answer them from their request and the data served alone. Their
-reply is then the same for everyone who sends that body, so it is kept here, in this process, by a
-hash of the body and the data's fingerprint, and sent again without Dash's dispatch: reading the
-inputs, calling the callback, serializing every panel's output. For a view already in the cache of
-views, that was most of the cost of an interaction.
+made, so byte for byte the same bodies. The view callback (components/view.py, drawing every panel
+through components/panels.py) answers them from its request and the data served alone. Its reply is
+then the same for everyone who sends that body, so it is kept here, in this process, by a hash of the
+body and the data's fingerprint, and sent again without Dash's dispatch: reading the inputs, calling
+the callback, serializing every panel's output. For a view already in the cache of views, that was
+most of the cost of an interaction.
 
-A callback says its reply may be kept (`may_keep`) only when it depends on nothing else. The drawing
+A callback says its reply may be kept (`may_keep`) only when it depends on nothing else. The view
 callback says so only when every panel was drawn (a failed panel's fallback is tried again), and a
 reply is not kept when the data changed while it was computed. The rate limits (components/
 rate_limits.py) wrap this, so a repeated reply counts like any other. What is kept went through the

@@ -140,10 +140,12 @@ def member_rows(rows: np.ndarray | None, order: np.ndarray, bounds: np.ndarray) 
     if rows is None:
         return None
     first = bounds[rows]
-    sizes = bounds[rows + 1] - first
-    # first[i], first[i] + 1, ..., first[i] + sizes[i] - 1 for every i, without a Python loop.
-    positions = np.repeat(first - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
-    return order[positions]
+    return order[_runs(first, bounds[rows + 1] - first)]
+
+
+def _runs(first: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """first[i], first[i] + 1, ..., first[i] + sizes[i] - 1 for every i, in order, without a Python loop."""
+    return np.repeat(first - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()), dtype=np.intp)
 
 
 def leading_blocks(cube: Cube, max_blocks: int = 1 << 16) -> tuple[tuple[str, ...], np.ndarray] | None:
@@ -182,9 +184,7 @@ def block_rows(bounds: np.ndarray, shape: tuple[int, ...], codes: list[np.ndarra
     flat = np.ravel_multi_index(tuple(grid.reshape(-1) for grid in grids), shape[:used])
     span = math.prod(shape[used:])  # the combinations of the dimensions after them: one run of rows
     first = bounds[flat * span]
-    sizes = bounds[(flat + 1) * span] - first
-    # first[i], first[i] + 1, ..., first[i] + sizes[i] - 1 for every i, as in member_rows.
-    return np.repeat(first - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()), dtype=np.intp)
+    return _runs(first, bounds[(flat + 1) * span] - first)
 
 
 @numba.njit(cache=True)
