@@ -17,7 +17,7 @@ from hotline import privacy
 from hotline.answer import CENSORED_SMALL, SUPPRESSION_REASON, Answer, by_columns, counted_answer, with_missing
 from hotline.areas import AreaScheme, scheme_of
 from hotline.cellkey import PerturbationTable
-from hotline.cube import Cube, block_rows, leading_blocks, member_rows, sum_over, sum_rows
+from hotline.cube import Cube, block_runs, leading_blocks, member_rows, rows_in_runs, sum_over, sum_rows
 from hotline.cuboids import Cuboids
 from hotline.filters import Filters
 from hotline.rates import RateTable
@@ -696,8 +696,7 @@ class Dataset:
         if full and self._month_rows is not None and not self._needs_months((), filters):
             # Every active filter is on a dimension the month-free cube keeps: match there, then
             # list the full-cube rows summed into each match (work in proportion to the matches).
-            matching = member_rows(self._row_index(filters, False), *self._month_rows)
-            return None if matching is None else matching.astype(np.intp, copy=False)  # one type for cube.sum_rows
+            return member_rows(self._row_index(filters, False), *self._month_rows)
         cube = self.cube if full else self._month_free
         selected = {d: tuple(filters.selection(d)) for d in cube.dimensions if filters.selection(d)}
         blocks = self._leading_blocks[full]
@@ -708,14 +707,18 @@ class Dataset:
             leading, bounds = blocks
             # Up to the last one chosen: the dimensions after it are whole runs.
             used = leading[: max(i for i, d in enumerate(leading) if d in selected) + 1]
-            codes = [
+            chosen = [
                 np.flatnonzero(self._allowed_codes(d, selected[d])) if d in selected else np.arange(len(cube.categories[d]))
                 for d in used
             ]
-            rows = block_rows(bounds, tuple(len(cube.categories[d]) for d in leading), codes)
-            for dimension in selected.keys() - set(used):
-                rows = rows[np.take(self._allowed_codes(dimension, selected[dimension]), cube.codes[dimension][rows])]
-            return rows
+            first, sizes = block_runs(bounds, tuple(len(cube.categories[d]) for d in leading), chosen)
+            # The other filters, checked row by row in the same pass.
+            others = [d for d in selected if d not in used]
+            codes, _, index = self._row_layouts[full]
+            allowed = np.zeros((len(others), max((len(cube.categories[d]) for d in others), default=0)), dtype=bool)
+            for j, dimension in enumerate(others):
+                allowed[j, : len(cube.categories[dimension])] = self._allowed_codes(dimension, selected[dimension])
+            return rows_in_runs(first, sizes, codes, np.array([index[d] for d in others], dtype=np.intp), allowed)
         mask = None
         for dimension, chosen in selected.items():
             dimension_mask = self._dimension_mask(dimension, chosen, full)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 
+import orjson
 import pytest
 from redis_helpers import redis_server  # noqa: F401  (a fixture)
 from ui_helpers import decode_typed_arrays, demo
@@ -81,10 +82,16 @@ def test_a_view_is_computed_once_then_served_from_the_cache():
     view = ViewState(filters=Filters(states=("TX",)), measure="rate")
     first = cache.answer(dataset, view, choices)
     second = cache.answer(dataset, view, choices)
-    assert first == second
+    assert plain(first) == plain(second)
     assert (cache.stats.misses, cache.stats.hits, cache.stats.stores) == (1, 1, 1)
     # The cached answer is what the panels draw: compare with a fresh render.
-    assert json.loads(panels.encode(panels.respond(dataset, view))) == first
+    assert json.loads(panels.encode(panels.respond(dataset, view))) == plain(first)
+    assert plain(first)["kpis"]["cards"] and set(plain(first)) == set(panels.outputs(dataset))
+
+
+def plain(answer: dict) -> dict:
+    """An answer of the cache (its outputs as JSON, orjson.Fragment) as the data Dash sends."""
+    return orjson.loads(orjson.dumps(answer))
 
 
 def test_the_key_is_the_canonical_view_the_data_and_the_open_tables():
@@ -107,7 +114,7 @@ def test_an_answer_with_a_failed_panel_is_not_kept(monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(panels.trend, "render", broken)
-    answer = cache.answer(dataset, ViewState(), choices)
+    answer = plain(cache.answer(dataset, ViewState(), choices))
     assert answer["trend"]["figure"]["layout"]["annotations"][0]["text"].startswith("This chart could not be drawn")
     assert len(cache.cache.local) == 0
 
