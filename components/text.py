@@ -5,6 +5,7 @@ A title states what is measured and every active filter, so a screenshot stands 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from hotline.areas import US_STATES, AreaScheme
@@ -94,6 +95,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")
 
 
+@functools.lru_cache(maxsize=64)  # under every chart of every view: the same few moments, and strftime is slow
 def read_time(moment, short: bool = False) -> str:
     """ "2 December 2026, 18:05 UTC" (short: "2 Dec 2026, 18:05 UTC"): when data were read, with its time zone."""
     month = MONTHS[moment.month - 1]

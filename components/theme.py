@@ -6,6 +6,8 @@ meet WCAG AA contrast on white.
 
 from __future__ import annotations
 
+import functools
+
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 TEXT_COLOR = "#212529"
 MUTED_TEXT = "#595959"  # 7:1 on white
@@ -82,6 +84,7 @@ def base_layout(
     }
 
 
+@functools.lru_cache(maxsize=4096)  # the same footnote lines under every chart of every view
 def wrap(text: str, width: int) -> str:
     """Break text into lines of at most `width` characters at spaces, joined with <br> for plotly."""
     lines: list[str] = []

@@ -138,7 +138,7 @@ def test_main_does_not_start_a_server_on_error(tmp_path, monkeypatch):
 def test_main_runs_the_app_with_the_configuration(tmp_path, monkeypatch):
     started, frozen = [], []
     monkeypatch.setattr(app_module.dash.Dash, "run", lambda self, **kwargs: started.append(kwargs))
-    monkeypatch.setattr(app_module, "freeze_startup_objects", lambda: frozen.append(len(started)))
+    monkeypatch.setattr(app_module, "prepare_garbage_collector", lambda: frozen.append(len(started)))
     data = tmp_path / "tiny.csv"
     data.write_text("year,state,trafficking_type,count\n2019,TX,labor,40\n2020,OK,sex,25\n", encoding="utf-8")
     assert main(["--data", str(data), "--port", "8999", "--host", "127.0.0.2", "--min-cell", "3"]) == 0
@@ -280,7 +280,7 @@ def test_module_exposes_a_wsgi_server(monkeypatch):
 
     frozen = []
     monkeypatch.setattr(app_module, "load_dataset", lambda config: demo())
-    monkeypatch.setattr(app_module, "freeze_startup_objects", lambda: frozen.append(True))
+    monkeypatch.setattr(app_module, "prepare_garbage_collector", lambda: frozen.append(True))
     for name in ("server", "app"):
         app_module.__dict__.pop(name, None)
     try:
@@ -292,15 +292,18 @@ def test_module_exposes_a_wsgi_server(monkeypatch):
             app_module.__dict__.pop(name, None)
 
 
-def test_what_start_up_built_is_left_out_of_the_collectors_rounds():
+def test_what_start_up_built_is_left_out_of_the_collectors_rounds_and_young_objects_are_collected_less_often():
     import gc
 
     kept = [[n] for n in range(1000)]  # like the data and the warmed views: alive until the process exits
+    before = gc.get_threshold()
     try:
-        app_module.freeze_startup_objects()
+        app_module.prepare_garbage_collector()
         assert gc.get_freeze_count() >= len(kept)
+        assert gc.get_threshold() == (app_module.FIRST_GENERATION_THRESHOLD, *before[1:])
     finally:
         gc.unfreeze()
+        gc.set_threshold(*before)
 
 
 def test_a_bad_data_file_under_gunicorn_logs_one_line_and_exits(monkeypatch, tmp_path, caplog):
