@@ -82,12 +82,19 @@ class Filters:
 
     def _without(self, dimension: str) -> Filters:
         if dimension == "year":
-            return replace(self, years=None)
+            return self._with(years=None)
         if dimension in AREA_DIMENSIONS:
-            return replace(self, states=(), countries=(), regions=())
+            return self._with(states=(), countries=(), regions=())
         if dimension not in DIMENSION_FIELD:
             return self
-        return replace(self, **{DIMENSION_FIELD[dimension]: ()})
+        return self._with(**{DIMENSION_FIELD[dimension]: ()})
+
+    def _with(self, **canonical) -> Filters:
+        """A copy with fields set to values already canonical (None, or ()): without __post_init__'s checks
+        and sorting of every field, which cost more than the rest of a query's bookkeeping."""
+        copy = object.__new__(Filters)
+        copy.__dict__.update(self.__dict__, **canonical)
+        return copy
 
     def toggle(self, dimension: str, value: str) -> Filters:
         """Add a value to a dimension's selection, or remove it if already there (a click on a chart)."""
