@@ -8,6 +8,7 @@ import logging
 
 import orjson
 import pytest
+from dash._utils import to_json
 from redis_helpers import redis_server  # noqa: F401  (a fixture)
 from ui_helpers import decode_typed_arrays, demo
 
@@ -87,6 +88,16 @@ def test_a_view_is_computed_once_then_served_from_the_cache():
     # The cached answer is what the panels draw: compare with a fresh render.
     assert json.loads(panels.encode(panels.respond(dataset, view))) == plain(first)
     assert plain(first)["kpis"]["cards"] and set(plain(first)) == set(panels.outputs(dataset))
+
+
+def test_a_kept_answer_is_written_into_dashs_reply_as_the_json_of_each_output():
+    dataset = demo()
+    response = panels.respond(dataset, ViewState(filters=Filters(states=("CA",), genders=("female",))))
+    kept = panels.unpack(panels.pack(response, panels.outputs(dataset)))
+    assert isinstance(kept["map"]["figure"], orjson.Fragment) and isinstance(kept["access"]["tables"]["gender"], orjson.Fragment)
+    # The very bytes Dash's encoder (dash._utils.to_json) writes for the drawn panels themselves.
+    assert to_json({"multi": True, "response": kept}) == to_json({"multi": True, "response": response})
+    assert plain(kept) == json.loads(panels.encode(response))
 
 
 def plain(answer: dict) -> dict:
