@@ -143,7 +143,7 @@ def member_rows(rows: np.ndarray | None, order: np.ndarray, bounds: np.ndarray) 
 
 
 @numba.njit(cache=True)
-def _members(rows, order, bounds):
+def _members(rows, order, bounds):  # compiled: one pass, no temporary arrays of the rows' size
     total = 0
     for row in rows:
         total += bounds[row + 1] - bounds[row]
