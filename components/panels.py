@@ -61,12 +61,11 @@ def encode(response: dict) -> bytes:
 def pack(response: dict, spec: dict) -> bytes:
     """A response as kept: a header line, each output's path and the length of its JSON, then the outputs'
     JSON one after the other. `spec` is the response's shape (`outputs`): its leaves are the outputs."""
-    paths, parts = [], []
+    header, parts = [], []
     for path, value in _by_output(response, spec):
-        paths.append(path)
         parts.append(encode(value))
-    header = orjson.dumps([[*path, len(part)] for path, part in zip(paths, parts)])
-    return header + b"\n" + b"".join(parts)  # orjson writes no line break of its own
+        header.append([*path, len(parts[-1])])
+    return orjson.dumps(header) + b"\n" + b"".join(parts)  # orjson writes no line break of its own
 
 
 def unpack(packed: bytes) -> dict:

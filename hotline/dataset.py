@@ -698,7 +698,7 @@ class Dataset:
             # list the full-cube rows summed into each match (work in proportion to the matches).
             return member_rows(self._row_index(filters, False), *self._month_rows)
         cube = self.cube if full else self._month_free
-        selected = {d: tuple(filters.selection(d)) for d in cube.dimensions if filters.selection(d)}
+        selected = {d: tuple(selection) for d in cube.dimensions if (selection := filters.selection(d))}
         blocks = self._leading_blocks[full]
         if blocks is not None and selected.keys() & set(blocks[0]):
             # The years and places chosen (the cube's first dimensions) are runs of rows: read only those,
